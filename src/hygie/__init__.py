@@ -1,0 +1,1 @@
+"""Hygie: cyber-resilience platform for health establishments."""

@@ -1,0 +1,31 @@
+"""Views of background jobs."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from hygie.apps.jobs.models import Job
+from hygie.web.tables import Column
+from hygie.web.views import ObjectDetailView, ObjectListView
+
+JOB_COLUMNS = [
+    Column("label", _("Job"), link=True),
+    Column("node", _("Node"), accessor="node.name"),
+    Column("status", _("Status"), display=True, badge="status"),
+    Column("percent", _("Progress (%)")),
+    Column("created", _("Created")),
+    Column("finished", _("Finished")),
+]
+
+
+class JobListView(ObjectListView):
+    """Jobs of the user's nodes."""
+
+    model = Job
+    columns = JOB_COLUMNS
+
+
+class JobDetailView(ObjectDetailView):
+    """A job's status, progress and log (refreshed by HTMX while it runs)."""
+
+    model = Job

@@ -1,0 +1,83 @@
+"""Start Django for CLI commands and turn expected errors into messages and exit codes."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from typing import TYPE_CHECKING, Any, NoReturn
+
+from rich.console import Console
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+console = Console()
+err_console = Console(stderr=True)
+
+#: Exit codes shared by every command (documented in docs/user-guide.md).
+EXIT_USAGE = 2
+EXIT_INVALID_INPUT = 3
+EXIT_NOT_FOUND = 4
+EXIT_PERMISSION = 5
+
+
+def setup_django() -> None:
+    """Configure Django once; commands call it before touching models."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hygie.web.settings")
+    import django  # noqa: PLC0415
+
+    django.setup()
+
+
+def fail(message: str, code: int = EXIT_INVALID_INPUT) -> NoReturn:
+    """Print an error (no traceback) and exit with ``code``."""
+    err_console.print(f"[bold red]error:[/] {message}", highlight=False)
+    raise SystemExit(code)
+
+
+def resolve_user(username: str | None) -> Any:
+    """The user a command acts as: ``--as`` or ``HYGIE_USER``; None means the local administrator.
+
+    Commands run on the server by whoever can read its database; naming a user makes them obey
+    that user's roles through the same choke point as the web and the API.
+    """
+    setup_django()
+    from hygie.apps.accounts.models import User  # noqa: PLC0415
+
+    username = username or os.environ.get("HYGIE_USER")
+    if not username:
+        return None
+    user = User.objects.filter(username=username, is_active=True).first()
+    if user is None:
+        fail(f"no active user named {username!r}", EXIT_NOT_FOUND)
+    return user
+
+
+@contextlib.contextmanager
+def acting(user: Any) -> Iterator[Any]:
+    """Attribute changes to ``user`` (or the CLI) in the audit log; yields the effective user."""
+    from hygie.apps.accounts.audit import acting_as  # noqa: PLC0415
+
+    effective = user if user is not None else _cli_superuser()
+    with acting_as(user, "cli"):
+        yield effective
+
+
+class _LocalAdministrator:
+    """Stands for the operator at the server's console: may see and do everything."""
+
+    is_authenticated = True
+    is_active = True
+    is_superuser = True
+    pk = None
+    username = "cli"
+
+
+def _cli_superuser() -> Any:
+    return _LocalAdministrator()
+
+
+def is_tty() -> bool:
+    """True when the output is a terminal (progress bars only then)."""
+    return sys.stdout.isatty()

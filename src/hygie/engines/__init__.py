@@ -1,0 +1,1 @@
+"""Analysis engines: pure Python, no Django, each runnable alone on files."""

@@ -1,0 +1,34 @@
+"""Template context shared by every page: the navigation and the user's top nodes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+NAVIGATION: list[tuple[Any, str]] = [
+    (_("Dashboard"), "home"),
+    (_("Organisations"), "organizations:node_list"),
+    (_("Assets"), "inventory:asset_list"),
+    (_("Applications"), "inventory:application_list"),
+    (_("Care activities"), "inventory:careactivity_list"),
+    (_("Findings"), "findings:finding_list"),
+    (_("Remediation plan"), "findings:remediation_plan"),
+    (_("Jobs"), "jobs:job_list"),
+    (_("Audit log"), "accounts:audit_list"),
+]
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    """Menu entries with their URLs and which one is current."""
+    if not getattr(request, "user", None) or not request.user.is_authenticated:
+        return {"navigation": []}
+    path = request.path
+    items = []
+    for label, name in NAVIGATION:
+        url = reverse(name)
+        current = path == url if name == "home" else path.startswith(url)
+        items.append({"label": label, "url": url, "current": current})
+    return {"navigation": items}

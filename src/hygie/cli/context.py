@@ -25,7 +25,7 @@ EXIT_PERMISSION = 5
 def setup_django() -> None:
     """Configure Django once; commands call it before touching models."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hygie.web.settings")
-    import django  # noqa: PLC0415
+    import django
 
     django.setup()
 
@@ -43,7 +43,7 @@ def resolve_user(username: str | None) -> Any:
     that user's roles through the same choke point as the web and the API.
     """
     setup_django()
-    from hygie.apps.accounts.models import User  # noqa: PLC0415
+    from hygie.apps.accounts.models import User
 
     username = username or os.environ.get("HYGIE_USER")
     if not username:
@@ -57,7 +57,7 @@ def resolve_user(username: str | None) -> Any:
 @contextlib.contextmanager
 def acting(user: Any) -> Iterator[Any]:
     """Attribute changes to ``user`` (or the CLI) in the audit log; yields the effective user."""
-    from hygie.apps.accounts.audit import acting_as  # noqa: PLC0415
+    from hygie.apps.accounts.audit import acting_as
 
     effective = user if user is not None else _cli_superuser()
     with acting_as(user, "cli"):

@@ -11,9 +11,9 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def migrate() -> None:
         """Create or update the database schema."""
-        from django.core.management import call_command  # noqa: PLC0415
+        from django.core.management import call_command
 
-        from hygie.cli.context import setup_django  # noqa: PLC0415
+        from hygie.cli.context import setup_django
 
         setup_django()
         call_command("migrate", verbosity=0)
@@ -22,9 +22,9 @@ def register(app: typer.Typer) -> None:
     @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
     def manage(ctx: typer.Context) -> None:
         """Run a Django management command (for administrators)."""
-        from django.core.management import execute_from_command_line  # noqa: PLC0415
+        from django.core.management import execute_from_command_line
 
-        from hygie.cli.context import setup_django  # noqa: PLC0415
+        from hygie.cli.context import setup_django
 
         setup_django()
         execute_from_command_line(["hygie manage", *ctx.args])

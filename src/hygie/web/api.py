@@ -71,11 +71,11 @@ api = NinjaAPI(
 
 
 def _register_routers() -> None:
-    from hygie.apps.accounts.api import router as accounts_router  # noqa: PLC0415
-    from hygie.apps.findings.api import router as findings_router  # noqa: PLC0415
-    from hygie.apps.inventory.api import router as inventory_router  # noqa: PLC0415
-    from hygie.apps.jobs.api import router as jobs_router  # noqa: PLC0415
-    from hygie.apps.organizations.api import router as organizations_router  # noqa: PLC0415
+    from hygie.apps.accounts.api import router as accounts_router
+    from hygie.apps.findings.api import router as findings_router
+    from hygie.apps.inventory.api import router as inventory_router
+    from hygie.apps.jobs.api import router as jobs_router
+    from hygie.apps.organizations.api import router as organizations_router
 
     api.add_router("/organizations/", organizations_router)
     api.add_router("/accounts/", accounts_router)

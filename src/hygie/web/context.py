@@ -8,6 +8,8 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from hygie.apps.accounts.permissions import Action, scope_prefixes
+
 NAVIGATION: list[tuple[Any, str]] = [
     (_("Dashboard"), "home"),
     (_("Organisations"), "organizations:node_list"),
@@ -31,4 +33,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         url = reverse(name)
         current = path == url if name == "home" else path.startswith(url)
         items.append({"label": label, "url": url, "current": current})
-    return {"navigation": items}
+    return {
+        "navigation": items,
+        "can_manage_users": scope_prefixes(request.user, Action.MANAGE_USERS) != [],
+    }

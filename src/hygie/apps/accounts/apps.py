@@ -14,4 +14,5 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self) -> None:
+        """Connect the audit signal handlers."""
         from hygie.apps.accounts import audit  # noqa: F401 - connects the audit signal handlers

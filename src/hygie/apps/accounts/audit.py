@@ -92,7 +92,7 @@ def record(
     node_id: int | None = None,
 ) -> None:
     """Write one audit event attributed to the current actor."""
-    from hygie.apps.accounts.models import AuditEvent  # noqa: PLC0415 - models import this module
+    from hygie.apps.accounts.models import AuditEvent
 
     user, channel = current_actor()
     if instance is not None:

@@ -19,6 +19,7 @@ class ActorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        """Serve the request with the audit actor set."""
         user = request.user if getattr(request, "user", None) and request.user.is_authenticated else None
         # API requests authenticate inside django-ninja and re-set the actor there.
         with acting_as(user, "web"):

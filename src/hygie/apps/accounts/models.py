@@ -121,7 +121,9 @@ class AuditEvent(models.Model):
     """One change to security data. Append-only, enforced here and by database triggers."""
 
     timestamp = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
-    actor = models.ForeignKey(User, verbose_name=_("who"), null=True, on_delete=models.SET_NULL, related_name="+")
+    # No database constraint and no cascade: deleting a user must not touch (UPDATE) the append-only log.
+    actor = models.ForeignKey(User, verbose_name=_("who"), null=True, on_delete=models.DO_NOTHING,
+                              db_constraint=False, related_name="+")
     actor_name = models.CharField(_("who"), max_length=150)
     channel = models.CharField(_("channel"), max_length=16)
     action = models.CharField(_("action"), max_length=32)
@@ -146,16 +148,16 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.timestamp:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.object_repr}"
 
-    def get_absolute_url(self) -> str:
-        """Detail page."""
-        return reverse("accounts:audit_detail", args=[self.pk])
-
     def save(self, *args: Any, **kwargs: Any) -> None:
         """Insert only."""
         if self.pk is not None:
             msg = "The audit log is append-only."
             raise PermissionError(msg)
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        """Detail page."""
+        return reverse("accounts:audit_detail", args=[self.pk])
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         """Refused."""

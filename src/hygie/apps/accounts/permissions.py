@@ -59,7 +59,7 @@ def _grants(user: Any) -> list[tuple[str, str]]:
         cache = {}
         setattr(user, _CACHE_ATTR, cache)
     if "grants" not in cache:
-        from hygie.apps.accounts.models import RoleAssignment  # noqa: PLC0415 - avoid an import cycle
+        from hygie.apps.accounts.models import RoleAssignment
 
         cache["grants"] = list(
             RoleAssignment.objects.filter(user_id=user.pk).values_list("role", "node__path"),

@@ -7,12 +7,12 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
-from django.contrib.auth.mixins import LoginRequiredMixin
 
 from hygie.apps.accounts import throttling
 from hygie.apps.accounts.filtersets import AuditEventFilterSet, RoleAssignmentFilterSet
@@ -47,7 +47,7 @@ class ThrottledAuthenticationForm(AuthenticationForm):
 
     def get_invalid_login_error_locked(self) -> Any:
         """The message shown while locked."""
-        from django.core.exceptions import ValidationError  # noqa: PLC0415
+        from django.core.exceptions import ValidationError
 
         return ValidationError(
             _("Too many failed attempts. Try again in a few minutes."), code="locked",
@@ -83,7 +83,7 @@ class AuditEventListView(ObjectListView):
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         """Refuse users who may read no audit log at all."""
-        from hygie.web.views import require_scope  # noqa: PLC0415
+        from hygie.web.views import require_scope
 
         require_scope(request.user, Action.VIEW_AUDIT)
         return super().get(request, *args, **kwargs)
@@ -99,7 +99,7 @@ class AuditEventDetailView(ObjectDetailView):
         """Audit events are visible with ``view_audit`` only."""
         obj = self.get_queryset(Action.VIEW_AUDIT).filter(pk=self.kwargs["pk"]).first()
         if obj is None:
-            from django.http import Http404  # noqa: PLC0415
+            from django.http import Http404
 
             raise Http404
         return obj
@@ -118,7 +118,7 @@ class RoleAssignmentListView(ObjectListView):
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         """Refuse users who manage nobody."""
-        from hygie.web.views import require_scope  # noqa: PLC0415
+        from hygie.web.views import require_scope
 
         require_scope(request.user, Action.MANAGE_USERS)
         return super().get(request, *args, **kwargs)
@@ -133,7 +133,7 @@ class RoleAssignmentAddView(ObjectEditView):
 
     def current(self) -> Any:
         """Only creation; needs ``manage_users`` somewhere."""
-        from hygie.web.views import require_scope  # noqa: PLC0415
+        from hygie.web.views import require_scope
 
         require_scope(self.request.user, Action.MANAGE_USERS)
         return None

@@ -42,9 +42,9 @@ class FindingFilterSet(TenantFilterSet):
             return queryset.filter(status__in=ACTIVE_STATUSES)
         return queryset.filter(status=value)
 
-    def filter_overdue(self, queryset: QuerySet[Any], name: str, value: bool) -> QuerySet[Any]:  # noqa: FBT001
+    def filter_overdue(self, queryset: QuerySet[Any], name: str, value: bool) -> QuerySet[Any]:
         """Active findings whose due date has passed."""
-        from django.utils import timezone  # noqa: PLC0415
+        from django.utils import timezone
 
         if value:
             return queryset.filter(status__in=ACTIVE_STATUSES, due_date__lt=timezone.localdate())

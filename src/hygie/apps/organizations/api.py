@@ -104,7 +104,8 @@ def _save(node: Node) -> Node:
     try:
         node.full_clean()
     except ValidationError as exc:
-        raise HttpError(422, "; ".join(f"{k}: {' '.join(str(m) for m in v)}" for k, v in exc.message_dict.items())) from exc
+        reasons = "; ".join(f"{k}: {' '.join(str(m) for m in v)}" for k, v in exc.message_dict.items())
+        raise HttpError(422, reasons) from exc
     node.save()
     return node
 

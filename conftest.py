@@ -22,6 +22,6 @@ def tenants(db: Any) -> Any:
 
 def pytest_configure(config: Any) -> None:
     """A fast password hasher: the suite creates many users and PBKDF2 is slow by design."""
-    from django.conf import settings  # noqa: PLC0415
+    from django.conf import settings
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Model, QuerySet
+from django.db.models import Model, ProtectedError, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -165,3 +165,30 @@ class ObjectEditView(TenantView):
             return redirect(saved.get_absolute_url())
         return render(request, self.template_name, {"form": form, "object": obj,
                                                     "title": self.model._meta.verbose_name}, status=400)
+
+
+class ObjectDeleteView(TenantView):
+    """Delete an object: GET shows a confirmation page, POST deletes (404 outside scope, 403 without right)."""
+
+    template_name = "hygie/object_confirm_delete.html"
+    success_url_name: ClassVar[str] = ""
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        """Ask for confirmation."""
+        obj = self.get_object(Action.DELETE)
+        return render(request, self.template_name, self.context(obj))
+
+    def context(self, obj: Any) -> dict[str, Any]:
+        """The object, its name and its kind for the confirmation page."""
+        return {"object": obj, "title": str(obj), "kind": self.model._meta.verbose_name}
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        """Delete (the audit log records it through the model signals) and go back to the list."""
+        obj = self.get_object(Action.DELETE)
+        try:
+            obj.delete()
+        except ProtectedError:
+            messages.error(request, _("This object is still used by other records and cannot be deleted."))
+            return render(request, self.template_name, self.context(obj), status=409)
+        messages.success(request, _("Deleted."))
+        return redirect(self.success_url_name)

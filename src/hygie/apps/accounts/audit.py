@@ -19,9 +19,9 @@ from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterable, Iterator
 
-__all__ = ["AuditedModel", "acting_as", "current_actor", "record", "snapshot"]
+__all__ = ["AuditedModel", "acting_as", "current_actor", "record", "record_many", "snapshot"]
 
 _actor: contextvars.ContextVar[tuple[Any, str]] = contextvars.ContextVar("hygie_actor", default=(None, "system"))
 
@@ -80,18 +80,18 @@ def _node_id(instance: models.Model) -> int | None:
     return node
 
 
-def record(
+def _event(
     action: str,
-    instance: models.Model | None = None,
+    instance: models.Model | None,
     *,
-    before: dict[str, Any] | None = None,
-    after: dict[str, Any] | None = None,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
     object_type: str = "",
     object_id: str = "",
     object_repr: str = "",
     node_id: int | None = None,
-) -> None:
-    """Write one audit event attributed to the current actor."""
+) -> Any:
+    """An unsaved audit event attributed to the current actor."""
     from hygie.apps.accounts.models import AuditEvent
 
     user, channel = current_actor()
@@ -103,7 +103,7 @@ def record(
     changes = None
     if before is not None and after is not None:
         changes = {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
-    AuditEvent.objects.create(
+    return AuditEvent(
         actor=user if getattr(user, "pk", None) else None,
         actor_name=getattr(user, "username", "") or channel,
         channel=channel,
@@ -116,6 +116,38 @@ def record(
         after=after,
         changes=changes,
     )
+
+
+def record(
+    action: str,
+    instance: models.Model | None = None,
+    *,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    object_repr: str = "",
+    node_id: int | None = None,
+) -> None:
+    """Write one audit event attributed to the current actor."""
+    _event(action, instance, before=before, after=after, object_type=object_type, object_id=object_id,
+           object_repr=object_repr, node_id=node_id).save()
+
+
+def record_many(
+    events: Iterable[tuple[str, models.Model, dict[str, Any] | None, dict[str, Any] | None]],
+    *,
+    batch_size: int = 500,
+) -> None:
+    """Write ``(action, instance, before, after)`` events in bulk, as ``record`` would one by one.
+
+    For imports of thousands of objects: one INSERT per batch instead of one per object (a
+    10,000-line import spends seconds, not tens of seconds, in the audit log on PostgreSQL).
+    """
+    from hygie.apps.accounts.models import AuditEvent
+
+    rows = [_event(action, instance, before=before, after=after) for action, instance, before, after in events]
+    AuditEvent.objects.bulk_create(rows, batch_size=batch_size)
 
 
 @receiver(pre_save)

@@ -140,6 +140,7 @@ class RoleAssignmentAddView(ObjectEditView):
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         """Save and go back to the list."""
+        self.current()
         form = self.get_form(None)
         if form.is_valid():
             form.save()

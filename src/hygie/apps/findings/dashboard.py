@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Q
-from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
 from hygie.apps.findings.models import Finding, FindingStatus, SeverityChoices
@@ -65,12 +64,18 @@ def summarise(findings: QuerySet[Finding], today: dt.date | None = None) -> Summ
     closed_30d = findings.filter(
         status__in=[FindingStatus.FIXED, FindingStatus.FALSE_POSITIVE], closed_at__gte=now - dt.timedelta(days=30),
     ).count()
-    severity_counts = dict(active.order_by().values_list("severity").annotate(n=Count("id")))
+    # One GROUP BY (severity, source) feeds both charts: grouping by source alone lets SQLite walk
+    # the whole table through the source index instead of the group's rows (5x slower at 200,000).
+    severity_counts: dict[int, int] = {}
+    source_totals: dict[str, int] = {}
+    for severity, source, n in active.order_by().values_list("severity", "source").annotate(n=Count("id")):
+        severity_counts[severity] = severity_counts.get(severity, 0) + n
+        source_totals[source] = source_totals.get(source, 0) + n
     by_severity = _bars([
         (SeverityChoices(value).name.lower(), str(label), severity_counts.get(value, 0))
         for value, label in reversed(SeverityChoices.choices)
     ])
-    source_counts = active.order_by().values_list("source").annotate(n=Count("id")).order_by("-n")
+    source_counts = sorted(source_totals.items(), key=lambda item: (-item[1], item[0]))
     by_source = _bars([(source, source, n) for source, n in source_counts])
     return Summary(counts["active"], counts["critical"], counts["overdue"], closed_30d,
                    by_severity, by_source, _trend(findings, today))
@@ -82,15 +87,17 @@ def _week_start(day: dt.date) -> dt.date:
 
 def _trend(findings: QuerySet[Finding], today: dt.date) -> list[tuple[dt.date, int, int]]:
     first = _week_start(today) - dt.timedelta(weeks=TREND_WEEKS - 1)
-    since = timezone.make_aware(dt.datetime.combine(first, dt.time.min))
-    weeks: dict[dt.date, list[int]] = {first + dt.timedelta(weeks=i): [0, 0] for i in range(TREND_WEEKS)}
-    for column, slot in (("first_seen", 0), ("closed_at", 1)):
-        rows: Any = (
-            findings.filter(**{f"{column}__gte": since}).order_by()
-            .annotate(week=TruncWeek(column)).values_list("week").annotate(n=Count("id"))
-        )
-        for week, count in rows:
-            day = week.date() if isinstance(week, dt.datetime) else week
-            if day in weeks:
-                weeks[day][slot] += count
-    return [(week, opened, closed) for week, (opened, closed) in sorted(weeks.items())]
+    weeks = [first + dt.timedelta(weeks=i) for i in range(TREND_WEEKS)]
+    # Week boundaries at local midnight on Mondays (as TruncWeek in the current time zone would do).
+    bounds = [timezone.make_aware(dt.datetime.combine(week, dt.time.min)) for week in weeks]
+    bounds.append(timezone.make_aware(dt.datetime.combine(weeks[-1] + dt.timedelta(weeks=1), dt.time.min)))
+    # One pass of conditional counts between boundaries rather than GROUP BY TruncWeek: on SQLite,
+    # TruncWeek is a Python function called on every row (about 0.5 s for 20,000 findings).
+    aggregates: dict[str, Any] = {}
+    for column, key in (("first_seen", "opened"), ("closed_at", "closed")):
+        for i in range(TREND_WEEKS):
+            window = Q(**{f"{column}__gte": bounds[i], f"{column}__lt": bounds[i + 1]})
+            aggregates[f"{key}_{i}"] = Count("id", filter=window)
+    counts = findings.filter(Q(first_seen__gte=bounds[0]) | Q(closed_at__gte=bounds[0])).order_by().aggregate(
+        **aggregates)
+    return [(week, counts[f"opened_{i}"], counts[f"closed_{i}"]) for i, week in enumerate(weeks)]

@@ -8,9 +8,30 @@ import django_filters
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from hygie.apps.accounts.permissions import Action
 from hygie.apps.findings.models import Finding, FindingStatus, SeverityChoices
 from hygie.apps.findings.models.findings import ACTIVE_STATUSES
 from hygie.web.filtering import TenantFilterSet
+
+
+def _assets(request: Any) -> QuerySet[Any]:
+    """Assets offered by the filter: only those the user may see (the choices are rendered in the form)."""
+    from hygie.apps.inventory.models import Asset
+
+    user = getattr(request, "user", None)
+    return Asset.objects.restrict(user, Action.VIEW) if user is not None else Asset.objects.none()
+
+
+def _owners(request: Any) -> QuerySet[Any]:
+    """Owners offered by the filter: users holding a role on a node the user may see, never other tenants'."""
+    from hygie.apps.accounts.models import User
+    from hygie.apps.organizations.models import Node
+
+    user = getattr(request, "user", None)
+    if user is None:
+        return User.objects.none()
+    return User.objects.filter(roles__node__in=Node.objects.restrict(user, Action.VIEW)).distinct()
+
 
 SEVERITY_NAMES = [(c.name.lower(), c.label) for c in reversed(SeverityChoices)]
 STATUS_CHOICES = [("active", _("Active (open or in remediation)")), *FindingStatus.choices]
@@ -27,6 +48,10 @@ class FindingFilterSet(TenantFilterSet):
     source = django_filters.CharFilter(label=_("Source"))
     check_id = django_filters.CharFilter(label=_("Check"))
     overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Overdue"))
+    # Choices come from callables of the request: a plain ModelChoiceFilter would list (and leak)
+    # every tenant's assets and users in the filter form.
+    asset = django_filters.ModelChoiceFilter(queryset=_assets, label=_("Asset"))
+    owner = django_filters.ModelChoiceFilter(queryset=_owners, label=_("Owner"))
 
     class Meta:
         model = Finding

@@ -10,6 +10,8 @@ app_name = "findings"
 
 urlpatterns = [
     path("", views.FindingListView.as_view(), name="finding_list"),
+    path("add/", views.ManualFindingCreateView.as_view(), name="finding_add"),
     path("plan/", views.RemediationPlanView.as_view(), name="remediation_plan"),
     path("<int:pk>/", views.FindingDetailView.as_view(), name="finding_detail"),
+    path("<int:pk>/status/", views.FindingStatusView.as_view(), name="finding_status"),
 ]

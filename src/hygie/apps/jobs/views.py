@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from hygie.apps.jobs.models import Job
@@ -29,3 +33,9 @@ class JobDetailView(ObjectDetailView):
     """A job's status, progress and log (refreshed by HTMX while it runs)."""
 
     model = Job
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        """The whole page, or only its progress block for HTMX polling."""
+        if not request.htmx:  # type: ignore[attr-defined]
+            return super().get(request, *args, **kwargs)
+        return render(request, "jobs/job_progress.html", {"object": self.get_object()})

@@ -9,7 +9,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import PageNumberPagination, paginate
 
@@ -148,12 +148,12 @@ def node_summary(request: HttpRequest, node_id: int) -> dict[str, Any]:
 
 
 @router.post("/nodes", response={201: NodeOut})
-def create_node(request: HttpRequest, payload: NodeIn) -> tuple[int, Node]:
+def create_node(request: HttpRequest, payload: NodeIn) -> Status:
     """Create a node under a parent the caller may add to."""
     require_api_scope(request, Action.ADD)
     data = payload.dict()
     parent = _parent(request, data.pop("parent_id"))
-    return 201, _save(Node(parent=parent, **data))
+    return Status(201, _save(Node(parent=parent, **data)))
 
 
 @router.patch("/nodes/{node_id}", response=NodeOut)

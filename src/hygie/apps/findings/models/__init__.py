@@ -1,5 +1,12 @@
 """Findings models."""
 
-from hygie.apps.findings.models.findings import Finding, FindingEvent, FindingStatus, SeverityChoices
+from hygie.apps.findings.models.findings import (
+    ACTIVE_STATUSES,
+    EventReason,
+    Finding,
+    FindingEvent,
+    FindingStatus,
+    SeverityChoices,
+)
 
-__all__ = ["Finding", "FindingEvent", "FindingStatus", "SeverityChoices"]
+__all__ = ["ACTIVE_STATUSES", "EventReason", "Finding", "FindingEvent", "FindingStatus", "SeverityChoices"]

@@ -108,6 +108,11 @@ class Finding(AuditedModel):
         """Still needs work."""
         return self.status in ACTIVE_STATUSES
 
+    @property
+    def is_overdue(self) -> bool:
+        """Still needs work and its due date has passed."""
+        return self.is_active and self.due_date is not None and self.due_date < timezone.localdate()
+
     def clean(self) -> None:
         """Accepting a risk needs a justification and an expiry; a false positive needs a reason."""
         super().clean()
@@ -125,8 +130,21 @@ class Finding(AuditedModel):
             raise ValidationError(errors)
 
 
+class EventReason(models.TextChoices):
+    """Why the platform itself changed a finding (blank for changes made by a person)."""
+
+    CREATED = "created", _("Recorded")
+    SEEN_AGAIN = "seen_again", _("Seen again in a run")
+    NOT_SEEN = "not_seen", _("Not seen in the latest run")
+    ACCEPTANCE_EXPIRED = "acceptance_expired", _("Risk acceptance expired")
+
+
 class FindingEvent(models.Model):
-    """One step of a finding's history: a status change, a new owner, a comment."""
+    """One step of a finding's history: a status change, a new owner, a comment.
+
+    ``changes`` maps each changed field to ``[before, after]`` (owner by id and name, dates in ISO
+    form); ``reason`` says why the platform made the change when no person did.
+    """
 
     finding = models.ForeignKey(Finding, on_delete=models.CASCADE, related_name="events")
     timestamp = models.DateTimeField(default=timezone.now)
@@ -135,6 +153,9 @@ class FindingEvent(models.Model):
     from_status = models.CharField(max_length=16, choices=FindingStatus.choices, blank=True)
     to_status = models.CharField(max_length=16, choices=FindingStatus.choices, blank=True)
     comment = models.TextField(blank=True)
+    # What else changed in this step ({"owner": ["alice", "bob"], "due_date": [null, "2026-01-31"]}),
+    # so that the history shows owner and due-date changes, not only status moves.
+    changes = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering: ClassVar[list[str]] = ["-timestamp", "-id"]

@@ -1,0 +1,137 @@
+"""One object of every kind in each of the two tenants, named so that leaks are easy to spot.
+
+``build_world`` extends ``build_tenants``: for each kind of tenant data (node, asset, finding...)
+it creates an object owned below group A and one owned below group B. Every name of tenant A
+contains ``MARK_A`` and every name of tenant B contains ``MARK_B``: a page or an export that a
+user of group A receives must contain the first (it shows data) and never the second (a leak).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.apps import apps
+
+from hygie.apps.accounts.models import AuditEvent, RoleAssignment, User
+from hygie.apps.accounts.permissions import Role
+from hygie.apps.findings.models import Finding
+from hygie.apps.inventory.models import Application, Asset, CareActivity
+from hygie.apps.jobs.models import Job
+from hygie.apps.organizations.models import Node, NodeKind
+from hygie.testing.tenants import PASSWORD, Tenants, build_tenants
+
+__all__ = ["KINDS", "MARK_A", "MARK_B", "World", "build_world", "database_fingerprint"]
+
+#: In every name of tenant A's objects: pages shown to group A must contain it.
+MARK_A = "zqmarka"
+#: In every name of tenant B's objects: nothing shown to group A may contain it.
+MARK_B = "zqleakb"
+
+SIDES = ("a", "b")
+
+#: Kind of world object for each model label: the vocabulary of route specs and foreign-id tests.
+KINDS: dict[str, str] = {
+    "organizations.Node": "node",
+    "inventory.Asset": "asset",
+    "inventory.Application": "application",
+    "inventory.CareActivity": "careactivity",
+    "findings.Finding": "finding",
+    "jobs.Job": "job",
+    "accounts.RoleAssignment": "roleassignment",
+    "accounts.AuditEvent": "auditevent",
+    "accounts.User": "user",
+}
+
+
+@dataclass
+class World:
+    """The two tenants and, per kind of object, the pair (object of A, object of B)."""
+
+    tenants: Tenants
+    objects: dict[str, tuple[Any, Any]] = field(default_factory=dict)
+
+    def get(self, kind: str, side: str = "a") -> Any:
+        """The object of ``kind`` owned by tenant ``side`` ("a" or "b")."""
+        try:
+            pair = self.objects[kind]
+        except KeyError:
+            msg = f"The world holds no {kind!r}; add it to hygie.testing.world.build_world."
+            raise KeyError(msg) from None
+        return pair[SIDES.index(side)]
+
+    def pk(self, kind: str, side: str = "a") -> int:
+        """Primary key of ``get(kind, side)``."""
+        return int(self.get(kind, side).pk)
+
+    def user(self, role: str) -> Any:
+        """The user holding ``role`` on group A."""
+        return self.tenants.users[role]
+
+
+def _node(group: Node, mark: str) -> Node:
+    return Node.objects.create(kind=NodeKind.ESTABLISHMENT, name=f"Clinique {mark}", parent=group, city="Lyon")
+
+
+def build_world() -> World:
+    """Create the tenants and one object of every kind on each side (inside the caller's transaction)."""
+    tenants = build_tenants()
+    world = World(tenants)
+    nodes = (_node(tenants.group_a, MARK_A), _node(tenants.group_b, MARK_B))
+    world.objects["node"] = nodes
+    assets = tuple(
+        Asset.objects.create(node=node, name=f"srv-{mark}", kind="server", ip_addresses=["10.0.0.1"],
+                             vendor="Vendor", product="Product", version="1.0")
+        for node, mark in zip(nodes, (MARK_A, MARK_B), strict=True)
+    )
+    world.objects["asset"] = assets
+    applications = []
+    for node, mark, asset in zip(nodes, (MARK_A, MARK_B), assets, strict=True):
+        application = Application.objects.create(node=node, name=f"DPI {mark}", category="patient_record")
+        application.assets.add(asset)
+        applications.append(application)
+    world.objects["application"] = (applications[0], applications[1])
+    activities = []
+    for node, mark, application in zip(nodes, (MARK_A, MARK_B), applications, strict=True):
+        activity = CareActivity.objects.create(node=node, name=f"Urgences {mark}", max_downtime_hours=4)
+        activity.applications.add(application)
+        activities.append(activity)
+    world.objects["careactivity"] = (activities[0], activities[1])
+    members = []
+    for group, mark in ((tenants.group_a, MARK_A), (tenants.group_b, MARK_B)):
+        member = User.objects.create_user(username=f"{mark}_user", password=PASSWORD)
+        RoleAssignment.objects.create(user=member, node=group, role=Role.VIEWER)
+        members.append(member)
+    world.objects["user"] = (members[0], members[1])
+    world.objects["roleassignment"] = tuple(  # type: ignore[assignment]
+        RoleAssignment.objects.get(user=member) for member in members
+    )
+    world.objects["finding"] = tuple(  # type: ignore[assignment]
+        Finding.objects.create(
+            node=node, asset=asset, source="manual", check_id="manual.weak_password", fingerprint=mark,
+            title=f"Weak password {mark}", severity=4, owner=member,
+        )
+        for node, asset, mark, member in zip(nodes, assets, (MARK_A, MARK_B), members, strict=True)
+    )
+    world.objects["job"] = tuple(  # type: ignore[assignment]
+        Job.objects.create(node=node, kind="inventory.import", label=f"Import {mark}")
+        for node, mark in zip(nodes, (MARK_A, MARK_B), strict=True)
+    )
+    world.objects["auditevent"] = tuple(  # type: ignore[assignment]
+        AuditEvent.objects.filter(object_type="organizations.Node", object_id=str(node.pk)).get()
+        for node in nodes
+    )
+    return world
+
+
+def database_fingerprint() -> dict[str, int]:
+    """Row counts of every Hygie model: a refused request must leave them all unchanged.
+
+    Every change to an audited model also writes an audit event, so counting the audit log
+    catches updates as well as creations and deletions.
+    """
+    return {
+        model._meta.label: model._default_manager.count()
+        for model in apps.get_models()
+        if model.__module__.startswith("hygie.")
+    }

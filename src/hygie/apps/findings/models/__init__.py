@@ -2,11 +2,10 @@
 
 from hygie.apps.findings.models.findings import (
     ACTIVE_STATUSES,
-    EventReason,
     Finding,
     FindingEvent,
     FindingStatus,
     SeverityChoices,
 )
 
-__all__ = ["ACTIVE_STATUSES", "EventReason", "Finding", "FindingEvent", "FindingStatus", "SeverityChoices"]
+__all__ = ["ACTIVE_STATUSES", "Finding", "FindingEvent", "FindingStatus", "SeverityChoices"]

@@ -130,20 +130,11 @@ class Finding(AuditedModel):
             raise ValidationError(errors)
 
 
-class EventReason(models.TextChoices):
-    """Why the platform itself changed a finding (blank for changes made by a person)."""
-
-    CREATED = "created", _("Recorded")
-    SEEN_AGAIN = "seen_again", _("Seen again in a run")
-    NOT_SEEN = "not_seen", _("Not seen in the latest run")
-    ACCEPTANCE_EXPIRED = "acceptance_expired", _("Risk acceptance expired")
-
-
 class FindingEvent(models.Model):
     """One step of a finding's history: a status change, a new owner, a comment.
 
     ``changes`` maps each changed field to ``[before, after]`` (owner by id and name, dates in ISO
-    form); ``reason`` says why the platform made the change when no person did.
+    form).
     """
 
     finding = models.ForeignKey(Finding, on_delete=models.CASCADE, related_name="events")

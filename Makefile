@@ -104,7 +104,7 @@ messages: $(STAMP)  ## Extract translatable strings into the .po files and compi
 	tools/system_deps.sh gettext
 	mkdir -p src/hygie/locale
 	cd src/hygie && HYGIE_DATA_DIR=$(TMP_DIR)/messages-data ../../$(BIN)/python -m django makemessages \
-		--settings hygie.web.settings -l fr --ignore 'tests/*' --ignore 'testing/*' --no-obsolete
+		--settings hygie.web.settings -l fr --no-location --ignore 'tests/*' --ignore 'testing/*' --no-obsolete
 	cd src/hygie && HYGIE_DATA_DIR=$(TMP_DIR)/messages-data ../../$(BIN)/python -m django compilemessages \
 		--settings hygie.web.settings
 

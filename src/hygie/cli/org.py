@@ -6,7 +6,7 @@ from typing import Any
 
 import typer
 
-from hygie.cli.context import EXIT_INVALID_INPUT, EXIT_NOT_FOUND, acting, console, fail, resolve_user
+from hygie.cli.context import EXIT_INVALID_INPUT, EXIT_NOT_FOUND, acting, console, fail, resolve_user, setup_django
 
 app = typer.Typer(help="The organisation tree.", no_args_is_help=True)
 
@@ -46,6 +46,7 @@ def _save(node: Any) -> None:
 @app.command()
 def tree(as_user: str | None = AS_OPTION) -> None:
     """Print the organisation tree (the part you may see)."""
+    setup_django()
     from rich.tree import Tree
 
     from hygie.apps.accounts.permissions import Action
@@ -72,6 +73,7 @@ def tree(as_user: str | None = AS_OPTION) -> None:
 @app.command()
 def show(node_id: int = typer.Argument(..., help="Node id."), as_user: str | None = AS_OPTION) -> None:
     """Show one node."""
+    setup_django()
     from rich.table import Table
 
     from hygie.apps.accounts.permissions import Action
@@ -102,6 +104,7 @@ def add(  # noqa: PLR0917 - Typer maps parameters to options
     as_user: str | None = AS_OPTION,
 ) -> None:
     """Add a node under a parent."""
+    setup_django()
     from hygie.apps.accounts.permissions import Action
     from hygie.apps.organizations.models import Node, NodeKind
 
@@ -125,6 +128,7 @@ def move(
     as_user: str | None = AS_OPTION,
 ) -> None:
     """Move a node, and everything under it, under another parent."""
+    setup_django()
     from hygie.apps.accounts.permissions import Action
 
     user = resolve_user(as_user)

@@ -68,13 +68,13 @@ def create(
     superuser: bool = typer.Option(False, "--superuser", help="Platform administrator: every right everywhere."),
 ) -> None:
     """Create a user account (as the local administrator)."""
+    setup_django()
     from django.contrib.auth.password_validation import validate_password
     from django.core.exceptions import ValidationError
     from django.db import transaction
 
     from hygie.apps.accounts.models import User
 
-    setup_django()
     username = username.strip()
     if not username or len(username) > User._meta.get_field("username").max_length:
         fail("the user name must be 1 to 150 characters long", EXIT_INVALID_INPUT)
@@ -99,11 +99,11 @@ def create(
 @app.command("list")
 def list_users() -> None:
     """List user accounts with their roles."""
+    setup_django()
     from rich.table import Table
 
     from hygie.apps.accounts.models import RoleAssignment, User
 
-    setup_django()
     roles: dict[int, list[str]] = {}
     for assignment in RoleAssignment.objects.select_related("node").order_by("node__path"):
         roles.setdefault(assignment.user_id, []).append(
@@ -124,6 +124,7 @@ def grant(
     as_user: str | None = typer.Option(None, "--as", help="Act as this user (they must manage users there)."),
 ) -> None:
     """Give a user a role on a node."""
+    setup_django()
     from hygie.apps.accounts.models import RoleAssignment
 
     actor = resolve_user(as_user)
@@ -144,6 +145,7 @@ def revoke(
     as_user: str | None = typer.Option(None, "--as", help="Act as this user (they must manage users there)."),
 ) -> None:
     """Take a role on a node back from a user."""
+    setup_django()
     from hygie.apps.accounts.models import RoleAssignment
 
     actor = resolve_user(as_user)
@@ -164,9 +166,9 @@ def token(
     name: str = typer.Option(..., help="What the token is for, e.g. 'SIEM export'."),
 ) -> None:
     """Issue an API token; its key is printed once and never stored."""
+    setup_django()
     from hygie.apps.accounts.models import ApiToken
 
-    setup_django()
     user = _user(username)
     if not user.is_active:
         fail(f"{username!r} is inactive", EXIT_INVALID_INPUT)

@@ -28,6 +28,7 @@ class FindingTemplate:
     references: tuple[tuple[str, str], ...]
     placements: tuple[tuple[str, int], ...]
     asset_codes: tuple[str, ...] = ()
+    asset_version: str = ""  # when set, only assets whose version starts with it (an EOL finding needs an old OS)
     affected_kind: str = "asset"
     evidence: dict[str, Any] = field(default_factory=dict)
 
@@ -72,7 +73,7 @@ FINDING_TEMPLATES: tuple[FindingTemplate, ...] = (
     _t("directory", "directory.dc_obsolete_os", "Domain controller running an obsolete operating system", "critical",
        "Migrate the domain controller to a supported Windows Server version, then demote the old one.",
        (("anssi", "vuln_dc_obsolete"), ("care", "D1")), (("clinic", 1),), ("SRV",),
-       evidence={"os": "Windows Server 2012 R2", "end_of_support": "2023-10-10"}),
+       asset_version="2012 R2", evidence={"os": "Windows Server 2012 R2", "end_of_support": "2023-10-10"}),
     _t("directory", "directory.guest_enabled", "Guest account enabled", "low",
        "Disable the built-in Guest account.", (("anssi", "vuln_guest"),), (("psychiatry", 1),),
        affected_kind="account", evidence={"account": "Invité"}),
@@ -126,10 +127,12 @@ FINDING_TEMPLATES: tuple[FindingTemplate, ...] = (
        (("support", 4), ("general", 1)), ("ESX",), evidence={"kev": True, "epss": 0.42}),
     _t("vulnwatch", "vulnwatch.kev_veeam_cve_2024_40711", "Veeam Backup & Replication deserialisation (CVE-2024-40711)",
        "critical", "Upgrade Veeam Backup & Replication to 12.2 or later.", (("cve", "CVE-2024-40711"),),
-       (("support", 1), ("general", 1), ("clinic", 1)), ("BCK",), evidence={"kev": True, "epss": 0.88}),
+       (("support", 1), ("general", 1), ("clinic", 1)), ("BCK",), asset_version="12",
+       evidence={"kev": True, "epss": 0.88}),
     _t("vulnwatch", "vulnwatch.windows_server_eol", "Windows Server 2012 R2 out of support", "high",
        "Plan the migration; subscribe to extended security updates meanwhile.", (),
-       (("support", 3), ("general", 2), ("psychiatry", 1)), ("SRV",), evidence={"end_of_support": "2023-10-10"}),
+       (("support", 3), ("general", 2), ("psychiatry", 1)), ("SRV",), asset_version="2012 R2",
+       evidence={"end_of_support": "2023-10-10"}),
     _t("vulnwatch", "vulnwatch.windows_10_eol", "Windows 10 workstations past end of support", "medium",
        "Upgrade to Windows 11 or enrol in extended security updates.", (),
        (("support", 4), ("general", 1), ("nursing_home", 1)), ("PC",), evidence={"end_of_support": "2025-10-14"}),

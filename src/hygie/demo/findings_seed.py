@@ -54,7 +54,8 @@ def _affected(template: FindingTemplate, node: Node, asset: Asset | None, index:
 def _assets_for(template: FindingTemplate, pool: list[Asset], count: int, rng: random.Random) -> list[Asset | None]:
     if not template.asset_codes:
         return [None] * count
-    matching = [a for a in pool if a.name.split("-")[1] in template.asset_codes]
+    matching = [a for a in pool if a.name.split("-")[1] in template.asset_codes
+                and a.version.startswith(template.asset_version)]
     if not matching:
         return [None] * count
     return rng.sample(matching, min(count, len(matching))) + [None] * max(0, count - len(matching))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import zlib
 
 from hygie.apps.accounts.audit import record
 from hygie.apps.inventory.models import Application, Asset, CareActivity
@@ -51,13 +52,21 @@ def seed_assets(
     return created
 
 
-def _pick(assets: dict[str, list[Asset]], selector: str) -> list[Asset]:
-    """Assets named by ``PREFIX-CODE:count`` (the first ``count`` matching ones)."""
+def _pick(assets: dict[str, list[Asset]], selector: str, application: str) -> list[Asset]:
+    """``count`` assets named by ``PREFIX-CODE:count``, a different slice for each application.
+
+    Starting each application at its own offset (a stable hash of its name) spreads applications
+    over the servers, as in a real data centre, instead of piling them all on the first one.
+    """
     pattern, _, count = selector.partition(":")
     prefix = pattern.split("-", 1)[0]
     owner = next(spec.key for spec in ESTABLISHMENTS if spec.prefix == prefix)
     matching = [a for a in assets[owner] if a.name.startswith(f"{pattern}-")]
-    return matching[: int(count or 1)]
+    if not matching:
+        return []
+    start = zlib.crc32(application.encode()) % len(matching)
+    wanted = min(int(count or 1), len(matching))
+    return [matching[(start + i) % len(matching)] for i in range(wanted)]
 
 
 def seed_applications(owners: dict[str, Node], assets: dict[str, list[Asset]], progress: Progress) -> int:
@@ -75,7 +84,7 @@ def seed_applications(owners: dict[str, Node], assets: dict[str, list[Asset]], p
         progress.advance()
     for spec in APPLICATIONS:
         app = by_name[spec.name]
-        linked = [asset for selector in spec.runs_on for asset in _pick(assets, selector)]
+        linked = [asset for selector in spec.runs_on for asset in _pick(assets, selector, spec.name)]
         if linked:
             app.assets.add(*linked)
         if spec.depends_on:

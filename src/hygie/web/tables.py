@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from django.utils import timezone
 from django.utils.encoding import force_str
 
 if TYPE_CHECKING:
@@ -43,6 +45,9 @@ class Column:
             current = current()
         if isinstance(current, list):
             return ", ".join(str(v) for v in current)
+        if isinstance(current, dt.datetime):
+            # Local time to the minute: microseconds and UTC offsets only confuse people and spreadsheets.
+            return timezone.localtime(current).strftime("%Y-%m-%d %H:%M")
         return current
 
     def text(self, obj: Any) -> str:

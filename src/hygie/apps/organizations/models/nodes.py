@@ -85,6 +85,7 @@ class Node(AuditedModel):
     activity_share = models.DecimalField(
         _("activity share (%)"), max_digits=5, decimal_places=2, null=True, blank=True,
         validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
+        # xgettext:no-python-format -- "66 % c" is no placeholder: without this, msgfmt rejects "66 %." in French.
         help_text=_("Share of the group's activity, used for the 66 % coverage rules."),
     )
     is_ose = models.BooleanField(_("operator of essential services"), default=False)

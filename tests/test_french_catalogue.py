@@ -46,7 +46,7 @@ class TestFrenchCatalogue:
         assert '"Plural-Forms: nplurals=2; plural=(n > 1);\\n"' in header
 
     def test_every_message_translated(self, tmp_path: Path) -> None:
-        """msgfmt finds no format error, no untranslated and no fuzzy message."""
+        """GNU msgfmt finds no format error, no untranslated and no fuzzy message."""
         statistics = _msgfmt(tmp_path / "django.mo")
         assert re.fullmatch(r"\d+ translated messages\.", statistics), statistics
 

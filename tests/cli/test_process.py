@@ -60,3 +60,18 @@ class TestRealProcess:
         invalid = _hygie(data_dir, "org", "add", "--kind", "site", "--name", "Nowhere")
         assert (EXIT_NOT_FOUND, EXIT_INVALID_INPUT) == (missing.returncode, invalid.returncode)
         assert "Traceback" not in missing.stderr + invalid.stderr
+
+
+class TestUnmigratedDatabase:
+    """A command run before `hygie migrate` says so instead of printing a traceback."""
+
+    def test_message_and_exit_code(self, tmp_path: Path) -> None:
+        """Exit code 3 and a hint to migrate, nothing on stderr that looks like a traceback."""
+        result = subprocess.run(  # noqa: S603 - our own entry point
+            [str(Path(sys.executable).with_name("hygie")), "org", "tree"],
+            env={**os.environ, "HYGIE_DATA_DIR": str(tmp_path)}, capture_output=True, text=True, timeout=120,
+            check=False,
+        )
+        assert 3 == result.returncode
+        assert "hygie migrate" in result.stderr
+        assert "Traceback" not in result.stderr

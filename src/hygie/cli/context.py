@@ -32,7 +32,7 @@ def setup_django() -> None:
 
 def fail(message: str, code: int = EXIT_INVALID_INPUT) -> NoReturn:
     """Print an error (no traceback) and exit with ``code``."""
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False)
+    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
     raise SystemExit(code)
 
 

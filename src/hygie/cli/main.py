@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from hygie.cli import demo, findings, inventory, org, server, user
+from hygie.cli.context import EXIT_INVALID_INPUT, fail
 
 app = typer.Typer(
     name="hygie",
@@ -21,5 +22,11 @@ demo.register(app)
 
 
 def main() -> None:
-    """Run the CLI."""
-    app()
+    """Run the CLI; a database that is missing or not migrated gets a message, not a traceback."""
+    from django.db.utils import OperationalError, ProgrammingError
+
+    try:
+        app()
+    except (OperationalError, ProgrammingError) as exc:
+        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        fail(f"the database is not ready ({first_line}); run `hygie migrate` first", EXIT_INVALID_INPUT)

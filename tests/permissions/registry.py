@@ -171,9 +171,11 @@ UI_ROUTES: dict[tuple[str, str], RouteSpec] = {
     ("findings:remediation_plan", "GET"): listing(),
     ("findings:finding_detail", "GET"): detail("finding"),
     ("findings:finding_status", "POST"): write(CHANGE, _status_form, target="finding"),
+    ("findings:export_job", "POST"): write(VIEW, lambda w: {"node": w.pk("node"), "query": "severity=critical"}),
     # Jobs.
     ("jobs:job_list", "GET"): listing(),
     ("jobs:job_detail", "GET"): detail("job"),
+    ("jobs:job_download", "GET"): detail("job"),
 }
 
 #: URL patterns django-ninja mounts beside the operations, by URL name.
@@ -234,6 +236,8 @@ API_ROUTES: dict[tuple[str, str], RouteSpec] = {
     ("POST", "/api/findings/"): write(ADD, _manual_finding_api, success=201),
     ("POST", "/api/findings/ingest"): write(CHANGE, _ingest_api, success=200),
     ("GET", "/api/findings/plan"): listing(),
+    ("POST", "/api/findings/export"): write(VIEW, lambda w: {"node_id": w.pk("node"), "query": "severity=critical"},
+                                            success=201, refused=NODE_IN_PAYLOAD),
     ("GET", "/api/findings/{finding_id}"): detail("finding"),
     ("PATCH", "/api/findings/{finding_id}"): write(CHANGE, lambda w: {
         "status": "in_remediation", "owner_id": w.pk("user"), "comment": "Patch planned",
@@ -242,6 +246,7 @@ API_ROUTES: dict[tuple[str, str], RouteSpec] = {
     # Jobs.
     ("GET", "/api/jobs/"): listing(),
     ("GET", "/api/jobs/{job_id}"): detail("job"),
+    ("GET", "/api/jobs/{job_id}/download"): detail("job"),
 }
 
 #: Request-body fields holding ids of tenant objects, and the kind of world object they name.

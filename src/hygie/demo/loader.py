@@ -18,6 +18,7 @@ from django.utils import timezone
 from hygie.apps.accounts.audit import acting_as
 from hygie.apps.accounts.models import RoleAssignment, User
 from hygie.apps.accounts.permissions import Role, path_q
+from hygie.apps.findings.exporting import start_findings_export
 from hygie.apps.findings.models import Finding
 from hygie.apps.inventory.models import Application, Asset, CareActivity
 from hygie.apps.organizations.models import Node, NodeKind
@@ -90,6 +91,9 @@ def load_demo(progress: Progress | None = None, now: dt.datetime | None = None) 
         seed_care_activities(owners, progress)
         handlers = [users[name] for name in ("demo.analyst", "demo.manager", "demo.manager.mbz", "demo.manager.cdp")]
         seed_findings(owners, assets, handlers, rng=rng, progress=progress, now=now)
+        # One background job waiting in the queue: the worker that `make demo` starts runs it, so the
+        # Jobs page shows a real job going from queued to done, with its CSV to download.
+        start_findings_export(users["demo.manager"], owners["group"], "status=active")
     return _summary(already_loaded=False)
 
 

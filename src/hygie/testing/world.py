@@ -17,7 +17,8 @@ from hygie.apps.accounts.models import AuditEvent, RoleAssignment, User
 from hygie.apps.accounts.permissions import Role
 from hygie.apps.findings.models import Finding
 from hygie.apps.inventory.models import Application, Asset, CareActivity
-from hygie.apps.jobs.models import Job
+from hygie.apps.jobs.models import Job, JobStatus
+from hygie.apps.jobs.outputs import output_dir
 from hygie.apps.organizations.models import Node, NodeKind
 from hygie.testing.tenants import PASSWORD, Tenants, build_tenants
 
@@ -114,7 +115,8 @@ def build_world() -> World:
         for node, asset, mark, member in zip(nodes, assets, (MARK_A, MARK_B), members, strict=True)
     )
     world.objects["job"] = tuple(  # type: ignore[assignment]
-        Job.objects.create(node=node, kind="inventory.import", label=f"Import {mark}")
+        Job.objects.create(node=node, kind="findings.export", label=f"Export {mark}", status=JobStatus.SUCCEEDED,
+                           result={"file": _job_output(mark), "rows": 1})
         for node, mark in zip(nodes, (MARK_A, MARK_B), strict=True)
     )
     world.objects["auditevent"] = tuple(  # type: ignore[assignment]
@@ -122,6 +124,15 @@ def build_world() -> World:
         for node in nodes
     )
     return world
+
+
+def _job_output(mark: str) -> str:
+    """A job output file of the world (the same content every time: tests may run in parallel)."""
+    directory = output_dir()
+    directory.mkdir(parents=True, exist_ok=True)
+    name = f"world-{mark}.csv"
+    (directory / name).write_text(f"title\nWeak password {mark}\n", encoding="utf-8")
+    return name
 
 
 def database_fingerprint() -> dict[str, int]:

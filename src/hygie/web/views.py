@@ -97,9 +97,14 @@ class ObjectListView(TenantView):
             "columns": self.columns,
             "query": query.urlencode(),
             "add_url_name": self.add_url_name if scope_prefixes(request.user, Action.ADD) != [] else "",
+            **self.extra_context(),
         }
         template = "hygie/object_table.html" if request.htmx else self.template_name  # type: ignore[attr-defined]
         return render(request, template, context)
+
+    def extra_context(self) -> dict[str, Any]:
+        """More context for a subclass's template."""
+        return {}
 
     def export(self, rows: QuerySet[Any]) -> StreamingHttpResponse:
         """The same rows as CSV, streamed so that large exports do not load into memory."""

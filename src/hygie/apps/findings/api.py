@@ -8,17 +8,19 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import PageNumberPagination, paginate
 
 from hygie.apps.accounts.permissions import Action, user_can
+from hygie.apps.findings.exporting import start_findings_export
 from hygie.apps.findings.filtersets import FindingFilterSet
 from hygie.apps.findings.ingest import ingest, parse_findings
 from hygie.apps.findings.manual import create_manual_finding
 from hygie.apps.findings.models import Finding
 from hygie.apps.findings.plan import plan_groups
 from hygie.apps.findings.workflow import KEEP, change_finding, eligible_owners
+from hygie.apps.jobs.api import JobOut
 from hygie.apps.organizations.models import Node
 from hygie.web.api import filtered, require_api_scope
 
@@ -171,6 +173,20 @@ def ingest_run(request: HttpRequest, payload: IngestIn) -> Any:
     except ValueError as exc:
         raise HttpError(422, f"findings: {exc}") from exc
     return Status(200, result.as_dict())
+
+
+class ExportIn(Schema):
+    """A background export of a node's findings, with the list filters as a query string."""
+
+    node_id: int
+    query: str = Field("", max_length=2000, description="List filters, e.g. 'severity=critical&status=active'.")
+
+
+@router.post("/export", response={201: JobOut})
+def export_job(request: HttpRequest, payload: ExportIn) -> Any:
+    """Start a CSV export job; follow it at /api/jobs/{id} and fetch the file at /api/jobs/{id}/download."""
+    node = _node_for(request, payload.node_id, Action.VIEW)
+    return Status(201, start_findings_export(request.user, node, payload.query))
 
 
 @router.get("/plan", response=list[PlanGroupOut])

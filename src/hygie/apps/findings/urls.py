@@ -14,4 +14,5 @@ urlpatterns = [
     path("plan/", views.RemediationPlanView.as_view(), name="remediation_plan"),
     path("<int:pk>/", views.FindingDetailView.as_view(), name="finding_detail"),
     path("<int:pk>/status/", views.FindingStatusView.as_view(), name="finding_status"),
+    path("export/", views.FindingExportJobView.as_view(), name="export_job"),
 ]

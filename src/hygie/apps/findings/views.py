@@ -8,12 +8,13 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from hygie.apps.accounts.permissions import Action, user_can
+from hygie.apps.findings.exporting import start_findings_export
 from hygie.apps.findings.filtersets import FindingFilterSet
 from hygie.apps.findings.forms import ManualFindingForm, StatusChangeForm
 from hygie.apps.findings.manual import create_manual_finding
@@ -21,6 +22,7 @@ from hygie.apps.findings.models import Finding
 from hygie.apps.findings.plan import PLAN_COLUMNS, plan_groups, plan_rows
 from hygie.apps.findings.tables import FINDING_COLUMNS
 from hygie.apps.findings.workflow import change_finding
+from hygie.apps.organizations.models import Node
 from hygie.web.tables import csv_rows
 from hygie.web.views import ObjectDetailView, ObjectListView, TenantView, require_scope
 
@@ -33,6 +35,18 @@ class FindingListView(ObjectListView):
     filterset_class = FindingFilterSet
     columns = FINDING_COLUMNS
     add_url_name = "findings:finding_add"
+    template_name = "findings/finding_list.html"
+
+    def extra_context(self) -> dict[str, Any]:
+        """The node a background export would cover: the filtered node, else the user's top node."""
+        nodes = Node.objects.restrict(self.request.user, Action.VIEW)
+        wanted = self.request.GET.get("node", "")
+        node = nodes.filter(pk=int(wanted)).first() if wanted.isdigit() else None
+        node = node or nodes.order_by("depth", "name").first()
+        query = self.request.GET.copy()
+        for key in ("page", "export"):
+            query.pop(key, None)
+        return {"export_node": node, "export_query": query.urlencode()}
 
 
 def _workflow_context(request: HttpRequest, finding: Finding, form: StatusChangeForm | None = None) -> dict[str, Any]:
@@ -165,3 +179,19 @@ class RemediationPlanView(TenantView):
             "query": query.urlencode(),
         }
         return render(request, self.template_name, context, status=200 if filterset.is_valid() else 400)
+
+
+class FindingExportJobView(TenantView):
+    """Start a background CSV export of a node's findings (POST), then show the job."""
+
+    model = Finding
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        """404 for a node the user cannot see; the current list filters travel with the job."""
+        require_scope(request.user, Action.VIEW)
+        node = Node.objects.restrict(request.user, Action.VIEW).filter(pk=request.POST.get("node") or 0).first()
+        if node is None:
+            raise Http404
+        job = start_findings_export(request.user, node, request.POST.get("query", ""))
+        messages.success(request, _("The export runs in the background; the file appears here when it is done."))
+        return redirect(job.get_absolute_url())

@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import FileResponse, Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 
 from hygie.apps.accounts.permissions import Action
 from hygie.apps.jobs.models import Job
+from hygie.apps.jobs.outputs import output_file
 from hygie.web.api import require_api_scope
 
 router = Router(tags=["jobs"])
@@ -48,3 +49,12 @@ def list_jobs(request: HttpRequest) -> Any:
 def get_job(request: HttpRequest, job_id: int) -> Job:
     """One job."""
     return get_object_or_404(Job.objects.restrict(request.user, Action.VIEW), pk=job_id)
+
+
+@router.get("/{job_id}/download", response={200: None})
+def download(request: HttpRequest, job_id: int) -> Any:
+    """The file a job produced (a CSV export...), 404 when it has none."""
+    path = output_file(get_object_or_404(Job.objects.restrict(request.user, Action.VIEW), pk=job_id))
+    if path is None:
+        raise Http404
+    return FileResponse(path.open("rb"), as_attachment=True, filename=path.name)

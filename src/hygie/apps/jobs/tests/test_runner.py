@@ -6,11 +6,10 @@ from typing import Any
 
 import pytest
 from django.test import Client
-from django_tasks_db.management.commands.db_worker import Worker
-from django_tasks_db.models import DBTaskResult
 
 from hygie.apps.jobs.models import Job, JobStatus
 from hygie.apps.jobs.runner import JobProgress, run_job, start_job
+from hygie.testing.tasks import run_queued_tasks as _work
 
 TARGETS = "hygie.apps.jobs.tests.targets"
 
@@ -26,20 +25,6 @@ def _start(tenants: Any, target: str, node: Any = None, **kwargs: Any) -> Job:
                      user=tenants.users["manager"], target=f"{TARGETS}.{target}", **kwargs)
 
 
-def _work() -> None:
-    """Run every queued task with the database worker's own code, as `hygie worker --batch` does.
-
-    The worker's polling loop closes database connections between tasks, which would end the
-    test's transaction (and the audit log's triggers forbid flushing a committed test database on
-    SQLite), so the tests run the worker's ``run_task`` on each task row it would have claimed.
-    """
-    worker = Worker(queue_names=["default"], interval=0, batch=True, backend_name="default", startup_delay=False,
-                    max_tasks=None, worker_id="test-worker", excluded_queue_names=[])
-    for row in DBTaskResult.objects.ready():
-        row.claim(worker.worker_id)
-        worker.run_task(row)
-        row.refresh_from_db()
-        assert "SUCCESSFUL" == row.status
 
 
 class TestStartJob:

@@ -230,6 +230,7 @@ def set_status(  # noqa: PLR0917 - Typer maps parameters to options
     from hygie.apps.accounts.permissions import Action
     from hygie.apps.findings.models import Finding
     from hygie.apps.findings.workflow import KEEP, change_finding
+    from hygie.web.validation import reasons
 
     expiry = _date(expires, "--expires")
     due_date = _date(due, "--due") if due is not None else KEEP
@@ -249,7 +250,7 @@ def set_status(  # noqa: PLR0917 - Typer maps parameters to options
             change_finding(finding, actor=effective, status=status, owner=new_owner, due_date=due_date,
                            justification=justification, acceptance_expires=expiry, comment=comment)
         except ValidationError as exc:
-            fail("; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items()))
+            fail(reasons(exc))
     console.print(_("finding %(id)s: %(status)s") % {"id": finding_id, "status": finding.get_status_display()},
                   highlight=False)
 

@@ -25,9 +25,9 @@ def _node(node_id: int, user: Any, action: str, what: str = "node") -> Any:
 
 def _validation_message(error: Any) -> str:
     """One line per problem of a Django ``ValidationError``."""
-    if hasattr(error, "message_dict"):
-        return "; ".join(f"{field}: {' '.join(str(m) for m in msgs)}" for field, msgs in error.message_dict.items())
-    return " ".join(str(m) for m in error.messages)
+    from hygie.web.validation import reasons
+
+    return reasons(error)
 
 
 def _save(node: Any) -> None:

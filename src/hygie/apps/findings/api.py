@@ -23,6 +23,7 @@ from hygie.apps.findings.workflow import KEEP, change_finding, eligible_owners
 from hygie.apps.jobs.api import JobOut
 from hygie.apps.organizations.models import Node
 from hygie.web.api import filtered, require_api_scope
+from hygie.web.validation import reasons
 
 router = Router(tags=["findings"])
 
@@ -122,8 +123,7 @@ class PlanGroupOut(Schema):
 
 def _refused(exc: ValidationError) -> HttpError:
     """A 422 whose detail lists the reasons per field (as ``filtered`` does for bad filters)."""
-    return HttpError(422, "; ".join(f"{key}: {' '.join(str(m) for m in messages)}"
-                                    for key, messages in exc.message_dict.items()))
+    return HttpError(422, reasons(exc))
 
 
 def _node_for(request: HttpRequest, node_id: int, action: Action) -> Node:

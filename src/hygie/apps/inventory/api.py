@@ -29,6 +29,7 @@ from hygie.apps.inventory.linking import linkable
 from hygie.apps.inventory.models import Application, Asset, CareActivity
 from hygie.apps.organizations.models import Node
 from hygie.web.api import filtered, require_api_scope
+from hygie.web.validation import reasons
 
 router = Router(tags=["inventory"])
 
@@ -311,8 +312,7 @@ def _save(request: HttpRequest, obj: Any, data: dict[str, Any]) -> Any:
     try:
         obj.full_clean()
     except ValidationError as exc:
-        reasons = "; ".join(f"{k}: {' '.join(str(m) for m in v)}" for k, v in exc.message_dict.items())
-        raise HttpError(422, reasons) from exc
+        raise HttpError(422, reasons(exc)) from exc
     with transaction.atomic():
         obj.save()
         for field, objects in resolved.items():

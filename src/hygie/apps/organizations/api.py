@@ -19,6 +19,7 @@ from hygie.apps.findings.models import Finding
 from hygie.apps.organizations.filtersets import NodeFilterSet
 from hygie.apps.organizations.models import Node
 from hygie.web.api import filtered, require_api_scope
+from hygie.web.validation import reasons
 
 router = Router(tags=["organizations"])
 
@@ -104,8 +105,7 @@ def _save(node: Node) -> Node:
     try:
         node.full_clean()
     except ValidationError as exc:
-        reasons = "; ".join(f"{k}: {' '.join(str(m) for m in v)}" for k, v in exc.message_dict.items())
-        raise HttpError(422, reasons) from exc
+        raise HttpError(422, reasons(exc)) from exc
     node.save()
     return node
 

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 console = Console()
 err_console = Console(stderr=True)
 
-#: Exit codes shared by every command (documented in docs/user-guide.md).
+#: Exit codes shared by every command (documented in docs/user-guide/first-steps.md).
 EXIT_USAGE = 2
 EXIT_INVALID_INPUT = 3
 EXIT_NOT_FOUND = 4

@@ -1,0 +1,78 @@
+"""Run every registered directory check on a snapshot and score the result."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+import hygie.engines.directory.checks  # noqa: F401 - importing registers the checks
+from hygie.engines._core import NullProgress
+from hygie.engines.directory.registry import CHECKS
+from hygie.engines.directory.scoring import anssi_level, category_scores
+
+if TYPE_CHECKING:
+    from hygie.engines._core import Finding, Progress
+    from hygie.engines.directory.snapshot import Snapshot
+
+__all__ = ["AuditResult", "audit"]
+
+
+@dataclass(frozen=True, slots=True)
+class AuditResult:
+    """Outcome of one audit: ANSSI level, overall risk score, scores per category, findings."""
+
+    level: int
+    score: int
+    categories: dict[str, int]
+    findings: tuple[Finding, ...]
+    warnings: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON document of the CLI and API."""
+        return {
+            "level": self.level,
+            "score": self.score,
+            "categories": dict(self.categories),
+            "findings": [
+                {
+                    "check_id": finding.check_id,
+                    "title": finding.title,
+                    "severity": finding.severity.name.lower(),
+                    "anssi": [ref.id for ref in finding.references if ref.kind == "anssi"],
+                    "objects": [obj.to_dict() for obj in finding.affected],
+                }
+                for finding in self.findings
+            ],
+            "warnings": list(self.warnings),
+        }
+
+
+def audit(snapshot: Snapshot, *, now: datetime | None = None, progress: Progress | None = None) -> AuditResult:
+    """Run all checks against ``snapshot``; ``now`` is the reference time of age checks."""
+    now = now or datetime.now(UTC)
+    progress = progress or NullProgress()
+    findings: list[Finding] = []
+    specs = list(CHECKS)
+    progress.start("directory checks", len(specs))
+    for spec in specs:
+        # Findings carry the registered references so the JSON's ``anssi`` list is complete.
+        findings.extend(
+            finding if finding.references else _with_references(finding, spec.references)
+            for finding in spec.implementation(snapshot, now)
+        )
+        progress.advance()
+    failed = [finding.check_id for finding in findings]
+    categories = category_scores(failed)
+    return AuditResult(
+        level=anssi_level(failed),
+        score=max(categories.values(), default=0),
+        categories=categories,
+        findings=tuple(sorted(findings, key=lambda f: (-f.severity, f.check_id))),
+        warnings=snapshot.warnings,
+    )
+
+
+def _with_references(finding: Finding, references: tuple[Any, ...]) -> Finding:
+    """A copy of ``finding`` citing ``references``."""
+    return replace(finding, references=references)

@@ -6,7 +6,8 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from hygie.engines._core import AffectedObject, Finding, Severity
+from hygie.engines._core import AffectedObject, Finding
+from hygie.engines.directory.registry import CHECKS
 
 if TYPE_CHECKING:
     from hygie.engines.directory.snapshot import Snapshot
@@ -31,8 +32,11 @@ def privileged_principals(snapshot: Snapshot) -> pl.DataFrame:
     )
 
 
-def finding_for(check_id: str, title: str, severity: Severity, offenders: pl.DataFrame) -> list[Finding]:
-    """One finding naming every offending object, or none when nothing offends."""
+def finding_for(check_id: str, offenders: pl.DataFrame) -> list[Finding]:
+    """One finding naming every offending object, or none when nothing offends.
+
+    Title, severity and references come from the check's registration, so they are written once.
+    """
     if offenders.is_empty():
         return []
     affected = tuple(
@@ -41,11 +45,13 @@ def finding_for(check_id: str, title: str, severity: Severity, offenders: pl.Dat
         )
         for row in offenders.select("kind", "name", "object_id").iter_rows(named=True)
     )
+    spec = CHECKS[check_id]
     return [
         Finding(
             check_id=check_id,
-            title=title,
-            severity=severity,
+            title=spec.title_en,
+            severity=spec.severity,
+            references=spec.references,
             affected=affected,
             evidence={"count": offenders.height},
         )

@@ -32,9 +32,7 @@ _THREE_YEARS_S = 3 * 365 * 86400
 def privileged_kerberoastable(snapshot: Snapshot, now: datetime) -> list[Finding]:
     """Enabled privileged users with an SPN: any domain user can request and crack their ticket."""
     offenders = privileged_principals(snapshot).filter(_ENABLED_USERS & pl.col("has_spn").fill_null(value=False))
-    return finding_for(
-        "directory.privileged_kerberoastable", "Privileged accounts with an SPN", Severity.CRITICAL, offenders
-    )
+    return finding_for("directory.privileged_kerberoastable", offenders)
 
 
 @directory_check(
@@ -49,12 +47,7 @@ def privileged_kerberoastable(snapshot: Snapshot, now: datetime) -> list[Finding
 def privileged_asrep_roastable(snapshot: Snapshot, now: datetime) -> list[Finding]:
     """Enabled privileged users with DONT_REQ_PREAUTH: AS-REP roastable without any credential."""
     offenders = privileged_principals(snapshot).filter(_ENABLED_USERS & pl.col("dontreqpreauth").fill_null(value=False))
-    return finding_for(
-        "directory.privileged_asrep_roastable",
-        "Privileged accounts without pre-authentication",
-        Severity.CRITICAL,
-        offenders,
-    )
+    return finding_for("directory.privileged_asrep_roastable", offenders)
 
 
 @directory_check(
@@ -71,12 +64,7 @@ def privileged_password_never_expires(snapshot: Snapshot, now: datetime) -> list
     offenders = privileged_principals(snapshot).filter(
         _ENABLED_USERS & pl.col("pwdneverexpires").fill_null(value=False)
     )
-    return finding_for(
-        "directory.privileged_password_never_expires",
-        "Privileged accounts whose password never expires",
-        Severity.HIGH,
-        offenders,
-    )
+    return finding_for("directory.privileged_password_never_expires", offenders)
 
 
 @directory_check(
@@ -95,9 +83,4 @@ def privileged_password_old(snapshot: Snapshot, now: datetime) -> list[Finding]:
     offenders = privileged_principals(snapshot).filter(
         _ENABLED_USERS & (pl.col("pwdlastset") > 0) & (pl.col("pwdlastset") < limit)
     )
-    return finding_for(
-        "directory.privileged_password_old",
-        "Privileged accounts with a password older than 3 years",
-        Severity.HIGH,
-        offenders,
-    )
+    return finding_for("directory.privileged_password_old", offenders)

@@ -35,9 +35,7 @@ def krbtgt_password_old(snapshot: Snapshot, now: datetime) -> list[Finding]:
     offenders = snapshot.principals.filter(
         pl.col("object_id").str.ends_with("-502") & (pl.col("pwdlastset") > 0) & (pl.col("pwdlastset") < limit)
     )
-    return finding_for(
-        "directory.krbtgt_password_old", "krbtgt password unchanged for more than a year", Severity.HIGH, offenders
-    )
+    return finding_for("directory.krbtgt_password_old", offenders)
 
 
 @directory_check(
@@ -56,9 +54,7 @@ def dormant_accounts(snapshot: Snapshot, now: datetime) -> list[Finding]:
     offenders = snapshot.principals.filter(
         pl.col("kind").is_in(["User", "Computer"]) & _ENABLED & (last > 0) & (last < limit)
     )
-    return finding_for(
-        "directory.dormant_accounts", "Enabled accounts unused for more than 180 days", Severity.MEDIUM, offenders
-    )
+    return finding_for("directory.dormant_accounts", offenders)
 
 
 @directory_check(
@@ -75,12 +71,7 @@ def unconstrained_delegation(snapshot: Snapshot, now: datetime) -> list[Finding]
     offenders = snapshot.principals.filter(
         _ENABLED & pl.col("unconstraineddelegation").fill_null(value=False) & ~pl.col("is_dc").fill_null(value=False)
     )
-    return finding_for(
-        "directory.unconstrained_delegation",
-        "Non-DC accounts trusted for unconstrained delegation",
-        Severity.CRITICAL,
-        offenders,
-    )
+    return finding_for("directory.unconstrained_delegation", offenders)
 
 
 @directory_check(
@@ -95,4 +86,4 @@ def unconstrained_delegation(snapshot: Snapshot, now: datetime) -> list[Finding]
 def sid_history(snapshot: Snapshot, now: datetime) -> list[Finding]:
     """Principals carrying sIDHistory values."""
     offenders = snapshot.principals.filter(pl.col("sidhistory").list.len().fill_null(0) > 0)
-    return finding_for("directory.sid_history", "Accounts or groups with a SID history", Severity.MEDIUM, offenders)
+    return finding_for("directory.sid_history", offenders)

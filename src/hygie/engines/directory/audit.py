@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import hygie.engines.directory.checks  # noqa: F401 - importing registers the checks
 from hygie.engines._core import NullProgress
-from hygie.engines.directory.registry import CHECKS
+from hygie.engines.directory.registry import CHECKS, NotEvaluatedError
 from hygie.engines.directory.scoring import anssi_level, category_scores
 
 if TYPE_CHECKING:
@@ -27,6 +27,9 @@ class AuditResult:
     categories: dict[str, int]
     findings: tuple[Finding, ...]
     warnings: tuple[str, ...] = ()
+    #: check id -> why it could not be evaluated on this snapshot (data the collector lacks).
+    not_evaluated: dict[str, str] = field(default_factory=dict)
+    checks_run: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON document of the CLI and API."""
@@ -44,6 +47,8 @@ class AuditResult:
                 }
                 for finding in self.findings
             ],
+            "not_evaluated": [{"check_id": key, "reason": value} for key, value in self.not_evaluated.items()],
+            "checks_run": self.checks_run,
             "warnings": list(self.warnings),
         }
 
@@ -53,13 +58,18 @@ def audit(snapshot: Snapshot, *, now: datetime | None = None, progress: Progress
     now = now or datetime.now(UTC)
     progress = progress or NullProgress()
     findings: list[Finding] = []
+    not_evaluated: dict[str, str] = {}
     specs = list(CHECKS)
     progress.start("directory checks", len(specs))
     for spec in specs:
+        try:
+            produced = spec.implementation(snapshot, now)
+        except NotEvaluatedError as error:
+            not_evaluated[spec.check_id] = error.reason
+            produced = []
         # Findings carry the registered references so the JSON's ``anssi`` list is complete.
         findings.extend(
-            finding if finding.references else _with_references(finding, spec.references)
-            for finding in spec.implementation(snapshot, now)
+            finding if finding.references else _with_references(finding, spec.references) for finding in produced
         )
         progress.advance()
     failed = [finding.check_id for finding in findings]
@@ -70,6 +80,8 @@ def audit(snapshot: Snapshot, *, now: datetime | None = None, progress: Progress
         categories=categories,
         findings=tuple(sorted(findings, key=lambda f: (-f.severity, f.check_id))),
         warnings=snapshot.warnings,
+        not_evaluated=not_evaluated,
+        checks_run=len(specs) - len(not_evaluated),
     )
 
 

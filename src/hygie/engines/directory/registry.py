@@ -15,7 +15,19 @@ if TYPE_CHECKING:
     from hygie.engines._core import Finding
     from hygie.engines.directory.snapshot import Snapshot
 
-__all__ = ["CHECKS", "META", "Category", "CheckImpl", "CheckMeta", "directory_check"]
+__all__ = ["CHECKS", "META", "Category", "CheckImpl", "CheckMeta", "NotEvaluatedError", "directory_check"]
+
+
+class NotEvaluatedError(Exception):
+    """Raised by a check whose input data the collector did not provide.
+
+    A SharpHound collection has no password policy or MachineAccountQuota, for instance: the
+    check is then reported as not evaluated, with this reason, rather than silently passed.
+    """
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 class Category(StrEnum):

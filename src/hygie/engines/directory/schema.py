@@ -48,9 +48,35 @@ PRINCIPALS: dict[str, pl.DataType] = {
     "operating_system": _STR,
     "is_dc": _BOOL,
     "haslaps": _BOOL,
+    # Columns a SharpHound collection does not carry stay null there; LDAP and LDIF fill them.
+    "user_account_control": _INT,  # raw userAccountControl
+    "supported_encryption_types": _INT,  # msDS-SupportedEncryptionTypes
+    "reversible_encryption": _BOOL,  # UAC ENCRYPTED_TEXT_PWD_ALLOWED
+    "use_des_key_only": _BOOL,  # UAC USE_DES_KEY_ONLY
+    "smartcard_required": _BOOL,  # UAC SMARTCARD_REQUIRED
+    "is_rodc": _BOOL,  # UAC PARTIAL_SECRETS_ACCOUNT
+    "gmsa": _BOOL,  # group managed service account
+    "msa": _BOOL,  # standalone managed service account
+    "password_attributes": _STRS,  # names of readable cleartext password attributes that are set
+    "laps_expiration": _INT,  # Unix seconds of the LAPS password expiry (legacy or Windows LAPS)
 }
 
-DOMAINS: dict[str, pl.DataType] = {**_COMMON, "functional_level": _STR, "collected": _BOOL}
+#: Domains; policy columns are null when the collector cannot see them (SharpHound does not).
+DOMAINS: dict[str, pl.DataType] = {
+    **_COMMON,
+    "functional_level": _STR,  # as SharpHound writes it: "2016", "2012 R2"...
+    "forest_functional_level": _STR,
+    "collected": _BOOL,
+    "machine_account_quota": _INT,  # ms-DS-MachineAccountQuota
+    "min_pwd_length": _INT,
+    "pwd_history_length": _INT,
+    "max_pwd_age_days": _INT,  # 0 = passwords never expire
+    "lockout_threshold": _INT,  # 0 = never locked out
+    "pwd_properties": _INT,  # DOMAIN_PASSWORD_COMPLEX = 1, DOMAIN_PASSWORD_STORE_CLEARTEXT = 16
+    "dsheuristics": _STR,
+    "sysvol_replication": _STR,  # "DFSR" or "FRS"
+    "schema_version": _INT,  # objectVersion of the schema partition
+}
 
 TRUSTS: dict[str, pl.DataType] = {
     "source_sid": _STR,
@@ -60,6 +86,8 @@ TRUSTS: dict[str, pl.DataType] = {
     "trust_type": _STR,
     "is_transitive": _BOOL,
     "sid_filtering_enabled": _BOOL,
+    "trust_attributes": _INT,  # raw trustAttributes (null from SharpHound)
+    "tgt_delegation_enabled": _BOOL,
 }
 
 GPOS: dict[str, pl.DataType] = {**_COMMON, "gpc_path": _STR}

@@ -123,9 +123,7 @@ def _meta_kind(name: str, meta: object, count: int, warnings: list[str]) -> str 
     if version is None:
         warnings.append(f"{name}: 'meta' has no 'version'; read as format 5/6")
     elif isinstance(version, bool) or version not in SUPPORTED_VERSIONS:
-        raise CollectionError(
-            f"{name}: unsupported SharpHound format version {version!r} (supported: 5, 6)", file=name
-        )
+        raise CollectionError(f"{name}: unsupported SharpHound format version {version!r} (supported: 5, 6)", file=name)
     declared = meta.get("count")
     if declared is None:
         warnings.append(f"{name}: 'meta' has no 'count'")

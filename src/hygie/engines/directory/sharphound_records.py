@@ -20,6 +20,8 @@ __all__ = ["RECORD_KINDS", "TableBuilder"]
 _LOCAL_GROUP_EDGES = {"544": "AdminTo", "555": "CanRDP", "562": "ExecuteDCOM", "580": "CanPSRemote"}
 # Session lists of a computer record; all become HasSession edges (computer -> user).
 _SESSION_KEYS = ("Sessions", "PrivilegedSessions", "RegistrySessions")
+# Cleartext password attributes SharpHound reads on users (any authenticated user can read them).
+_PASSWORD_ATTRIBUTES = ("userpassword", "unixpassword", "unicodepassword", "sfupassword")
 _CA_KINDS = {"enterprisecas": "EnterpriseCA", "rootcas": "RootCA", "aiacas": "AIACA", "ntauthstores": "NTAuthStore"}
 
 
@@ -65,8 +67,9 @@ class TableBuilder:
         for column, items in self._columns[table].items():
             items.append(values.get(column))
 
-    def edge(self, source: object, target: object, kind: str, *, is_inherited: object = None,
-             enforced: object = None) -> None:
+    def edge(
+        self, source: object, target: object, kind: str, *, is_inherited: object = None, enforced: object = None
+    ) -> None:
         """Add one edge; silently skipped when either end is not an identifier string."""
         if not isinstance(source, str) or not isinstance(target, str) or not source or not target:
             return
@@ -113,8 +116,12 @@ class TableBuilder:
             "is_acl_protected": _bool(record.get("IsACLProtected", props.get("isaclprotected"))),
         }
         for ace in _items(record.get("Aces")):
-            self.edge(ace.get("PrincipalSID"), object_id, str(ace.get("RightName") or "UnknownRight"),
-                      is_inherited=ace.get("IsInherited"))
+            self.edge(
+                ace.get("PrincipalSID"),
+                object_id,
+                str(ace.get("RightName") or "UnknownRight"),
+                is_inherited=ace.get("IsInherited"),
+            )
         parent = record.get("ContainedBy")
         if isinstance(parent, Mapping):
             self.edge(parent.get("ObjectIdentifier"), object_id, "Contains")
@@ -139,30 +146,36 @@ class TableBuilder:
         primary = _str(record.get("PrimaryGroupSID"))
         if primary:
             self.edge(object_id, primary, "MemberOf")
-        self._row("principals", {
-            **common,
-            "kind": kind,
-            "sam_account_name": _str(props.get("samaccountname")),
-            "enabled": _bool(props.get("enabled")),
-            "admincount": _bool(props.get("admincount")),
-            "spns": _strs(props.get("serviceprincipalnames")),
-            "has_spn": _bool(props.get("hasspn")),
-            "dontreqpreauth": _bool(props.get("dontreqpreauth")),
-            "passwordnotreqd": _bool(props.get("passwordnotreqd")),
-            "pwdneverexpires": _bool(props.get("pwdneverexpires")),
-            "sensitive": _bool(props.get("sensitive")),
-            "unconstraineddelegation": _bool(props.get("unconstraineddelegation")),
-            "trustedtoauth": _bool(props.get("trustedtoauth")),
-            "allowed_to_delegate": _strs(props.get("allowedtodelegate")),
-            "pwdlastset": _int(props.get("pwdlastset")),
-            "lastlogon": _int(props.get("lastlogon")),
-            "lastlogontimestamp": _int(props.get("lastlogontimestamp")),
-            "sidhistory": _strs(props.get("sidhistory")),
-            "primary_group_sid": primary,
-            "operating_system": _str(props.get("operatingsystem")),
-            "is_dc": _bool(record.get("IsDC", props.get("isdc"))),
-            "haslaps": _bool(props.get("haslaps")),
-        })
+        self._row(
+            "principals",
+            {
+                **common,
+                "kind": kind,
+                "sam_account_name": _str(props.get("samaccountname")),
+                "enabled": _bool(props.get("enabled")),
+                "admincount": _bool(props.get("admincount")),
+                "spns": _strs(props.get("serviceprincipalnames")),
+                "has_spn": _bool(props.get("hasspn")),
+                "dontreqpreauth": _bool(props.get("dontreqpreauth")),
+                "passwordnotreqd": _bool(props.get("passwordnotreqd")),
+                "pwdneverexpires": _bool(props.get("pwdneverexpires")),
+                "sensitive": _bool(props.get("sensitive")),
+                "unconstraineddelegation": _bool(props.get("unconstraineddelegation")),
+                "trustedtoauth": _bool(props.get("trustedtoauth")),
+                "allowed_to_delegate": _strs(props.get("allowedtodelegate")),
+                "pwdlastset": _int(props.get("pwdlastset")),
+                "lastlogon": _int(props.get("lastlogon")),
+                "lastlogontimestamp": _int(props.get("lastlogontimestamp")),
+                "sidhistory": _strs(props.get("sidhistory")),
+                "primary_group_sid": primary,
+                "operating_system": _str(props.get("operatingsystem")),
+                "is_dc": _bool(record.get("IsDC", props.get("isdc"))),
+                "haslaps": _bool(props.get("haslaps")),
+                "gmsa": _bool(props.get("gmsa")),
+                "msa": _bool(props.get("msa")),
+                "password_attributes": [key for key in _PASSWORD_ATTRIBUTES if props.get(key)],
+            },
+        )
 
     def user(self, record: Mapping[str, Any]) -> None:
         """A ``users`` record."""
@@ -193,19 +206,30 @@ class TableBuilder:
     def domain(self, record: Mapping[str, Any]) -> None:
         """A ``domains`` record, with its trusts."""
         object_id, props, common = self._common(record)
-        self._row("domains", {**common, "functional_level": _str(props.get("functionallevel")),
-                              "collected": _bool(props.get("collected"))})
+        self._row(
+            "domains",
+            {
+                **common,
+                "functional_level": _str(props.get("functionallevel")),
+                "collected": _bool(props.get("collected")),
+            },
+        )
         for trust in _items(record.get("Trusts")):
-            self._row("trusts", {
-                "source_sid": object_id,
-                "target_sid": _str(trust.get("TargetDomainSid")),
-                "target_name": _str(trust.get("TargetDomainName")),
-                # v5 builds wrote enums as numbers: keep them readable either way.
-                "direction": str(trust.get("TrustDirection")) if trust.get("TrustDirection") is not None else None,
-                "trust_type": str(trust.get("TrustType")) if trust.get("TrustType") is not None else None,
-                "is_transitive": _bool(trust.get("IsTransitive")),
-                "sid_filtering_enabled": _bool(trust.get("SidFilteringEnabled")),
-            })
+            self._row(
+                "trusts",
+                {
+                    "source_sid": object_id,
+                    "target_sid": _str(trust.get("TargetDomainSid")),
+                    "target_name": _str(trust.get("TargetDomainName")),
+                    # v5 builds wrote enums as numbers: keep them readable either way.
+                    "direction": str(trust.get("TrustDirection")) if trust.get("TrustDirection") is not None else None,
+                    "trust_type": str(trust.get("TrustType")) if trust.get("TrustType") is not None else None,
+                    "is_transitive": _bool(trust.get("IsTransitive")),
+                    "sid_filtering_enabled": _bool(trust.get("SidFilteringEnabled")),
+                    "tgt_delegation_enabled": _bool(trust.get("TGTDelegationEnabled")),
+                    "trust_attributes": _int(trust.get("TrustAttributes")),
+                },
+            )
 
     def gpo(self, record: Mapping[str, Any]) -> None:
         """A ``gpos`` record."""
@@ -225,21 +249,24 @@ class TableBuilder:
     def cert_template(self, record: Mapping[str, Any]) -> None:
         """A ``certtemplates`` record."""
         _, props, common = self._common(record)
-        self._row("cert_templates", {
-            **common,
-            "display_name": _str(props.get("displayname")),
-            "oid": _str(props.get("oid")),
-            "schema_version": _int(props.get("schemaversion")),
-            "enrollment_flag": _str(props.get("enrollmentflag")),
-            "certificate_name_flag": _str(props.get("certificatenameflag")),
-            "enrollee_supplies_subject": _bool(props.get("enrolleesuppliessubject")),
-            "requires_manager_approval": _bool(props.get("requiresmanagerapproval")),
-            "authentication_enabled": _bool(props.get("authenticationenabled")),
-            "authorized_signatures": _int(props.get("authorizedsignatures")),
-            "no_security_extension": _bool(props.get("nosecurityextension")),
-            "ekus": _strs(props.get("ekus")),
-            "effective_ekus": _strs(props.get("effectiveekus")),
-        })
+        self._row(
+            "cert_templates",
+            {
+                **common,
+                "display_name": _str(props.get("displayname")),
+                "oid": _str(props.get("oid")),
+                "schema_version": _int(props.get("schemaversion")),
+                "enrollment_flag": _str(props.get("enrollmentflag")),
+                "certificate_name_flag": _str(props.get("certificatenameflag")),
+                "enrollee_supplies_subject": _bool(props.get("enrolleesuppliessubject")),
+                "requires_manager_approval": _bool(props.get("requiresmanagerapproval")),
+                "authentication_enabled": _bool(props.get("authenticationenabled")),
+                "authorized_signatures": _int(props.get("authorizedsignatures")),
+                "no_security_extension": _bool(props.get("nosecurityextension")),
+                "ekus": _strs(props.get("ekus")),
+                "effective_ekus": _strs(props.get("effectiveekus")),
+            },
+        )
 
     def cert_authority(self, record: Mapping[str, Any], kind: str) -> None:
         """An enterprise/root/AIA CA or NTAuth store record; CA security ACEs become edges too."""
@@ -253,17 +280,24 @@ class TableBuilder:
         security = registry.get("CASecurity") if isinstance(registry, Mapping) else None
         if isinstance(security, Mapping):
             for ace in _items(security.get("Data")):
-                self.edge(ace.get("PrincipalSID"), object_id, str(ace.get("RightName") or "UnknownRight"),
-                          is_inherited=ace.get("IsInherited"))
-        self._row("cert_authorities", {
-            **common,
-            "kind": kind,
-            "ca_name": _str(props.get("caname")),
-            "dns_hostname": _str(props.get("dnshostname")),
-            "cert_thumbprint": _str(props.get("certthumbprint")),
-            "cert_chain": _strs(props.get("certchain")),
-            "hosting_computer": hosting.upper() if hosting else None,
-        })
+                self.edge(
+                    ace.get("PrincipalSID"),
+                    object_id,
+                    str(ace.get("RightName") or "UnknownRight"),
+                    is_inherited=ace.get("IsInherited"),
+                )
+        self._row(
+            "cert_authorities",
+            {
+                **common,
+                "kind": kind,
+                "ca_name": _str(props.get("caname")),
+                "dns_hostname": _str(props.get("dnshostname")),
+                "cert_thumbprint": _str(props.get("certthumbprint")),
+                "cert_chain": _strs(props.get("certchain")),
+                "hosting_computer": hosting.upper() if hosting else None,
+            },
+        )
 
 
 def _deduplicate(table: str, frame: pl.DataFrame, warnings: list[str]) -> pl.DataFrame:
@@ -276,8 +310,10 @@ def _deduplicate(table: str, frame: pl.DataFrame, warnings: list[str]) -> pl.Dat
         .filter(pl.col("name").list.len() > 1)
     )
     for object_id, names in clashes.iter_rows():
-        warnings.append(f"{table}: object {object_id} appears under several names ({', '.join(names)}); "
-                        "the most complete record is kept")
+        warnings.append(
+            f"{table}: object {object_id} appears under several names ({', '.join(names)}); "
+            "the most complete record is kept"
+        )
     completeness = pl.sum_horizontal([pl.col(column).is_not_null() for column in frame.columns])
     return (
         frame.with_row_index("_order")

@@ -20,7 +20,7 @@ from hygie.engines.directory.schema import SCHEMAS, TABLES
 __all__ = ["FORMAT_VERSION", "Snapshot", "empty_table"]
 
 #: Bumped whenever a table or a column changes meaning; ``load`` refuses other versions.
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 _MANIFEST = "manifest.json"
 
 
@@ -65,9 +65,7 @@ class Snapshot:
 
     def equals(self, other: Snapshot) -> bool:
         """True when every table holds the same rows in the same order, and the warnings match."""
-        return self.warnings == other.warnings and all(
-            self.table(name).equals(other.table(name)) for name in TABLES
-        )
+        return self.warnings == other.warnings and all(self.table(name).equals(other.table(name)) for name in TABLES)
 
     def save(self, path: Path, *, overwrite: bool = False) -> None:
         """Write the snapshot as a folder of Parquet files plus a manifest, atomically.

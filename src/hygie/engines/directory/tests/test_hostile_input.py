@@ -19,15 +19,37 @@ _JSON = st.recursive(
     max_leaves=20,
 )
 # Documents shaped like a collection file, with arbitrary values where SharpHound puts objects.
-_DOCUMENTS = st.fixed_dictionaries({
-    "meta": st.fixed_dictionaries({"type": st.sampled_from(["users", "computers", "groups", "domains",
-                                                            "enterprisecas", "sessions"]),
-                                   "version": st.sampled_from([5, 6])}),
-    "data": st.lists(st.dictionaries(st.sampled_from(["ObjectIdentifier", "Properties", "Aces", "Members",
-                                                      "Trusts", "LocalGroups", "Sessions", "ContainedBy",
-                                                      "CARegistryData", "Links"]), _JSON, max_size=6),
-                     max_size=3),
-})
+_DOCUMENTS = st.fixed_dictionaries(
+    {
+        "meta": st.fixed_dictionaries(
+            {
+                "type": st.sampled_from(["users", "computers", "groups", "domains", "enterprisecas", "sessions"]),
+                "version": st.sampled_from([5, 6]),
+            }
+        ),
+        "data": st.lists(
+            st.dictionaries(
+                st.sampled_from(
+                    [
+                        "ObjectIdentifier",
+                        "Properties",
+                        "Aces",
+                        "Members",
+                        "Trusts",
+                        "LocalGroups",
+                        "Sessions",
+                        "ContainedBy",
+                        "CARegistryData",
+                        "Links",
+                    ]
+                ),
+                _JSON,
+                max_size=6,
+            ),
+            max_size=3,
+        ),
+    }
+)
 
 
 def _failure(path: Path) -> str | None:
@@ -62,7 +84,6 @@ class TestIsolation:
     """The directory engine imports no Django, so it runs alone on files."""
 
     def test_imports_without_django(self) -> None:
-        code = ("import sys, hygie.engines.directory; "
-                "print(any(m.split('.')[0] == 'django' for m in sys.modules))")
+        code = "import sys, hygie.engines.directory; print(any(m.split('.')[0] == 'django' for m in sys.modules))"
         result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)  # noqa: S603
         assert "False" == result.stdout.strip()

@@ -42,10 +42,15 @@ class TestExampleDataFolder:
         # Some principals are written twice (a full record and a stub, built-in groups in each
         # domain's file): the snapshot holds each object identifier once.
         folder = bloodhound_corpus / "ad_example_data"
-        for table, suffixes in [("principals", ("users", "groups", "computers")), ("domains", ("domains",)),
-                                ("gpos", ("gpos",)), ("ous", ("ous",)), ("containers", ("containers",)),
-                                ("cert_templates", ("certtemplates",)),
-                                ("cert_authorities", ("enterprisecas", "rootcas", "aiacas", "ntauthstores"))]:
+        for table, suffixes in [
+            ("principals", ("users", "groups", "computers")),
+            ("domains", ("domains",)),
+            ("gpos", ("gpos",)),
+            ("ous", ("ous",)),
+            ("containers", ("containers",)),
+            ("cert_templates", ("certtemplates",)),
+            ("cert_authorities", ("enterprisecas", "rootcas", "aiacas", "ntauthstores")),
+        ]:
             expected = {entry["ObjectIdentifier"].upper() for entry in _entries(folder, suffixes)}
             assert expected == set(example.table(table).get_column("object_id")), table
 
@@ -65,29 +70,42 @@ class TestExampleDataFolder:
         trusts = example.trusts.filter(source_sid=PHANTOM_SID)
         ghost = _row(trusts, target_name="GHOST.CORP")
         wraith = _row(trusts, target_name="WRAITH.CORP")
-        assert ("ParentChild", "Bidirectional", False) == (ghost["trust_type"], ghost["direction"],
-                                                           ghost["sid_filtering_enabled"])
+        assert ("ParentChild", "Bidirectional", False) == (
+            ghost["trust_type"],
+            ghost["direction"],
+            ghost["sid_filtering_enabled"],
+        )
         assert ("External", True) == (wraith["trust_type"], wraith["sid_filtering_enabled"])
 
     def test_kerberoastable_and_asrep_users(self, example: Snapshot) -> None:
         # 20240305110018_users.json: SVC_KERB_DEL has "serviceprincipalnames": ["test/test2"];
         # NOPREAUTH has "dontreqpreauth": true.
         kerberoastable = _row(example.principals, name="SVC_KERB_DEL@PHANTOM.CORP")
-        assert (["test/test2"], "User", True) == (kerberoastable["spns"], kerberoastable["kind"],
-                                                  kerberoastable["enabled"])
+        assert (["test/test2"], "User", True) == (
+            kerberoastable["spns"],
+            kerberoastable["kind"],
+            kerberoastable["enabled"],
+        )
         assert True is _row(example.principals, name="NOPREAUTH@PHANTOM.CORP")["dontreqpreauth"]
 
     def test_krbtgt_properties(self, example: Snapshot) -> None:
         # The first user of 20240305110018_users.json: krbtgt, disabled, admincount, pwdlastset 1692274242.
         krbtgt = _row(example.principals, object_id=f"{PHANTOM_SID}-502")
         assert ("KRBTGT@PHANTOM.CORP", False, True, 1692274242, -1) == (
-            krbtgt["name"], krbtgt["enabled"], krbtgt["admincount"], krbtgt["pwdlastset"],
-            krbtgt["lastlogontimestamp"])
+            krbtgt["name"],
+            krbtgt["enabled"],
+            krbtgt["admincount"],
+            krbtgt["pwdlastset"],
+            krbtgt["lastlogontimestamp"],
+        )
 
     def test_membership_edges_match_members_lists(self, bloodhound_corpus: Path, example: Snapshot) -> None:
         folder = bloodhound_corpus / "ad_example_data"
-        expected = {(member["ObjectIdentifier"].upper(), group["ObjectIdentifier"].upper())
-                    for group in _entries(folder, ("groups",)) for member in group["Members"]}
+        expected = {
+            (member["ObjectIdentifier"].upper(), group["ObjectIdentifier"].upper())
+            for group in _entries(folder, ("groups",))
+            for member in group["Members"]
+        }
         member_of = example.edges.filter(kind="MemberOf").select("source", "target").rows()
         assert expected <= set(member_of)
 
@@ -100,8 +118,11 @@ class TestExampleDataFolder:
 
     def test_gpo_links_and_containment(self, bloodhound_corpus: Path, example: Snapshot) -> None:
         folder = bloodhound_corpus / "ad_example_data"
-        links = {(link["GUID"].upper(), holder["ObjectIdentifier"].upper(), link["IsEnforced"])
-                 for holder in _entries(folder, ("domains", "ous")) for link in holder["Links"]}
+        links = {
+            (link["GUID"].upper(), holder["ObjectIdentifier"].upper(), link["IsEnforced"])
+            for holder in _entries(folder, ("domains", "ous"))
+            for link in holder["Links"]
+        }
         actual = set(example.edges.filter(kind="GPLink").select("source", "target", "enforced").rows())
         assert links == actual
         # The OU "USERS@PHANTOM.CORP" (51FB8637-...) is "ContainedBy" the OU 79583BC0-....
@@ -110,8 +131,7 @@ class TestExampleDataFolder:
 
     def test_count_mismatch_is_a_warning(self, example: Snapshot) -> None:
         # 20240305110018_users.json declares "count": 49 but holds 53 entries.
-        assert any("20240305110018_users.json" in line and "49" in line and "53" in line
-                   for line in example.warnings)
+        assert any("20240305110018_users.json" in line and "49" in line and "53" in line for line in example.warnings)
 
 
 class TestExampleDataZip:
@@ -131,8 +151,7 @@ class TestFixtures:
     def test_objects_read_despite_odd_meta(self, bloodhound_corpus: Path, version: str) -> None:
         folder = bloodhound_corpus / "fixtures" / version / "ingest"
         snapshot = read_sharphound(folder)
-        expected = {entry["ObjectIdentifier"].upper()
-                    for entry in _entries(folder, ("users", "groups", "computers"))}
+        expected = {entry["ObjectIdentifier"].upper() for entry in _entries(folder, ("users", "groups", "computers"))}
         assert expected == set(snapshot.principals.get_column("object_id"))
         # Every file declares "count": 0 (or 5) while holding entries.
         assert any("users.json: 'meta' count is 0" in line for line in snapshot.warnings)
@@ -159,6 +178,9 @@ class TestFixtures:
         assert templates == set(snapshot.cert_templates.get_column("object_id"))
         published = snapshot.edges.filter(kind="PublishedTo")
         enterprise = _entries(folder, ("enterprisecas",))
-        expected = {(template["ObjectIdentifier"].upper(), ca["ObjectIdentifier"].upper())
-                    for ca in enterprise for template in ca["EnabledCertTemplates"]}
+        expected = {
+            (template["ObjectIdentifier"].upper(), ca["ObjectIdentifier"].upper())
+            for ca in enterprise
+            for template in ca["EnabledCertTemplates"]
+        }
         assert expected == set(published.select("source", "target").rows())

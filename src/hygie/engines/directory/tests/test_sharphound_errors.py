@@ -88,8 +88,10 @@ class TestContainers:
         archive = tmp_path / "collection.zip"
         with zipfile.ZipFile(archive, "w") as writer:
             writer.writestr("readme.txt", "hello")
-            writer.writestr("20250101_deleted.json", orjson.dumps({"data": [], "meta": {"type": "deleted",
-                                                                                        "version": 6, "count": 0}}))
+            writer.writestr(
+                "20250101_deleted.json",
+                orjson.dumps({"data": [], "meta": {"type": "deleted", "version": 6, "count": 0}}),
+            )
         assert "collection.zip: no SharpHound collection file" in str(_error(archive))
 
     def test_not_a_zip(self, tmp_path: Path) -> None:

@@ -66,16 +66,16 @@ lint: $(STAMP)  ## ruff, mypy, missing migrations, module sizes, engine independ
 	exit $$status
 
 system-test-deps:
-	tools/system_deps.sh postgresql chromium
+	tools/system_deps.sh postgresql chromium samba-ad-dc samba-ad-provision krb5-user ldb-tools openssl
 
 test: $(STAMP) system-test-deps  ## The whole suite on PostgreSQL, then on SQLite, then the benchmarks at smoke size
 	$(MAKE) --no-print-directory test-postgres
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory bench-smoke
 
-test-postgres: $(STAMP)  ## The whole suite (browser tests included) on a temporary PostgreSQL
+test-postgres: $(STAMP)  ## The whole suite (browser and live LDAP tests included) on a temporary PostgreSQL and Samba AD DC
 	mkdir -p test-artifacts
-	$(TEST_ENV) tools/with_postgres.sh $(PYTEST) -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+	$(TEST_ENV) tools/with_postgres.sh tools/with_samba.sh $(PYTEST) -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 test-sqlite: $(STAMP)  ## The suite on the embedded SQLite default (browser tests ran on PostgreSQL)
 	$(TEST_ENV) $(PYTEST) -n $(PYTEST_WORKERS) -m "not browser" $(PYTEST_ARGS)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,6 +16,8 @@ from typer.testing import CliRunner
 
 from hygie.apps.accounts.models import RoleAssignment, User
 from hygie.apps.accounts.permissions import Role
+from hygie.apps.directory.analysis import diff_audits
+from hygie.apps.directory.models import DirectoryAudit
 from hygie.apps.findings.dashboard import summarise
 from hygie.apps.findings.models import Finding, FindingStatus
 from hygie.apps.inventory.models import Application, Asset, CareActivity
@@ -22,6 +25,8 @@ from hygie.apps.inventory.models.assets import validate_cpe
 from hygie.apps.organizations.finess import is_valid_finess
 from hygie.apps.organizations.models import Node, NodeKind
 from hygie.demo import DEMO_PASSWORD, DemoSummary, load_demo
+from hygie.demo.directory_seed import DIRECTORY_AUDITS, DIRECTORY_SIZES
+from hygie.engines.directory.synthetic import WEAKNESS_CHECKS, write_collection
 from hygie.testing import database_fingerprint
 
 TREND_WINDOW = dt.timedelta(weeks=12)
@@ -42,7 +47,9 @@ class TestLoadDemoShape:
         assert 600 == summary.assets == Asset.objects.count()
         assert 40 <= summary.applications == Application.objects.count() <= 50
         assert summary.care_activities == CareActivity.objects.count() >= 12
-        assert 75 <= summary.findings == Finding.objects.count() <= 85
+        assert summary.findings == Finding.objects.count()
+        from_audits = {f["fingerprint"] for a in DirectoryAudit.objects.all() for f in a.findings()}
+        assert 75 <= Finding.objects.exclude(fingerprint__in=from_audits).count() <= 85
 
     def test_finess_numbers_are_valid_and_not_the_test_ones(self, summary: DemoSummary) -> None:
         """Every establishment has valid EJ and EG numbers, none of them the real ones the tests use."""
@@ -172,3 +179,30 @@ class TestDemoCommand:
         assert 0 == second.exit_code, second.output
         assert "already loaded" in second.output
         assert 600 == Asset.objects.count()
+
+
+class TestDemoDirectoryAudits:
+    """The support hospital has two audits of its domain (weaknesses planted, then gone); the clinic one."""
+
+    def test_audits_trend_and_diff(self, summary: DemoSummary, tmp_path: Path) -> None:
+        """The planted weaknesses are found in the first audit and fixed in the second; findings reach the register."""
+        audits = list(DirectoryAudit.objects.order_by("collected"))
+        assert 3 == len(audits)
+        assert all(a.succeeded and a.level and a.snapshot_path for a in audits)
+        support = [a for a in audits if a.domain == "VALBRISE.LOCAL"]
+        assert 2 == len(support)
+        assert {support[0].node_id} == {a.node_id for a in support}
+        # The generator says which weaknesses it planted in the first collection (same parameters).
+        _key, domain, _days, weaknesses, seed = DIRECTORY_AUDITS[0]
+        stats = write_collection(tmp_path / "c", **DIRECTORY_SIZES, seed=seed, domain=domain, weaknesses=weaknesses,
+                                 now=support[0].collected)
+        planted = {WEAKNESS_CHECKS[name] for name in stats.weaknesses if WEAKNESS_CHECKS[name]}
+        assert planted
+        first_checks = {f["check_id"] for f in support[0].findings()}
+        assert planted <= first_checks
+        fixed = {row["check_id"] for row in diff_audits(support[0], support[1]).fixed}
+        assert planted & fixed
+        register = Finding.objects.filter(node_id=support[0].node_id, source="directory")
+        assert {f["fingerprint"] for f in support[1].findings()} <= set(register.values_list("fingerprint", flat=True))
+        assert register.filter(status=FindingStatus.FIXED, fingerprint__in=[
+            f["fingerprint"] for f in support[0].findings()]).exists()

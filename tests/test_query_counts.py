@@ -9,6 +9,7 @@ file with ``HYGIE_UPDATE_QUERY_COUNTS=1 pytest tests/test_query_counts.py`` and 
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import fcntl
 import json
 import os
@@ -20,7 +21,9 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
+from hygie.apps.directory.models import DirectoryAudit
 from hygie.apps.findings.models import Finding, FindingStatus
 from hygie.apps.inventory.models import Application, Asset
 from hygie.apps.organizations.models import Node, NodeKind
@@ -42,6 +45,9 @@ VIEWS: dict[str, Callable[[Tenants], str]] = {
     "finding_detail": lambda t: f"/findings/{Finding.objects.filter(node=t.hospital_a).order_by('pk')[0].pk}/",
     "api_finding_list": lambda _t: "/api/findings/",
     "api_asset_list": lambda _t: "/api/inventory/assets",
+    "directory_audit_list": lambda _t: "/directory/",
+    "directory_audit_detail": lambda t: f"/directory/{DirectoryAudit.objects.filter(node=t.hospital_a)[0].pk}/",
+    "api_directory_audit_list": lambda _t: "/api/directory/audits",
 }
 
 
@@ -59,6 +65,7 @@ def populate(tenants: Tenants, upto: int) -> None:
         if previous is not None:
             app.depends_on.add(previous)
         first_asset = Asset.objects.filter(node=tenants.site_a).order_by("pk")[0]
+        _directory_audit(tenants.hospital_a, i)
         Finding.objects.create(
             node=tenants.hospital_a, source="manual", check_id=f"manual.check_{i}", fingerprint=f"a{i}",
             title=f"finding a {i}", severity=i % 5, status=FindingStatus.IN_REMEDIATION if i % 2 else "open",
@@ -68,6 +75,16 @@ def populate(tenants: Tenants, upto: int) -> None:
         Asset.objects.create(node=tenants.hospital_b, name="asset-b", kind="server")
         Finding.objects.create(node=tenants.hospital_b, source="manual", check_id="manual.b", fingerprint="b",
                                title="finding b", severity=3)
+
+
+def _directory_audit(node: Node, i: int) -> None:
+    """A finished directory audit of the same domain, one month after the previous one."""
+    finding = {"check_id": f"directory.check_{i}", "title": f"check {i}", "severity": "high", "anssi": ["vuln_x"],
+               "objects": [{"kind": "User", "name": f"U{i}@CHU.LOCAL"}]}
+    DirectoryAudit.objects.create(
+        node=node, domain="CHU.LOCAL", domains=["CHU.LOCAL"], source="upload", status="succeeded", level=2,
+        score=40 + i, finding_count=1, collected=timezone.now() - dt.timedelta(days=30 * (LARGE - i)),
+        result={"level": 2, "score": 40 + i, "categories": {}, "findings": [finding], "not_evaluated": []})
 
 
 def count_queries(client: Client, url: str) -> int:

@@ -104,3 +104,48 @@ class TestManagerJourney:
         if FRENCH_CATALOGUE.exists():
             page.goto("/")
             assert "Tableau de bord" in page.content()
+
+
+class TestDirectoryAuditJourney:
+    """An analyst opens a directory audit: level, score, findings, the attack paths and the PDF report."""
+
+    def test_directory_audit(self, page: Any, flushable_db: Any, tmp_path: Path) -> None:
+        from hygie.apps.directory.models import AuditSource, DirectoryAudit
+        from hygie.apps.directory.running import audit_collection, read_collection
+        from hygie.engines.directory.synthetic import write_collection
+
+        world = build_world()
+        analyst = world.user("analyst")
+        # A small synthetic forest with its planted weaknesses (a non-admin with DCSync rights...).
+        stats = write_collection(tmp_path / "forest", users=60, computers=25, groups=45, aces=400, seed=5,
+                                 domain="E2E.LOCAL")
+        audit = DirectoryAudit.objects.create(node=world.get("node"), source=AuditSource.UPLOAD, label="forest.zip")
+        audit_collection(audit, lambda _p: read_collection(tmp_path / "forest"))
+        audit.refresh_from_db()
+
+        page.goto("/login/")
+        page.fill("input[name=username]", analyst.username)
+        page.fill("input[name=password]", PASSWORD)
+        with page.expect_navigation():
+            page.locator("main form button[type=submit]").click()
+
+        page.get_by_role("link", name="Directory audits").first.click()
+        page.wait_for_url("**/directory/")
+        page.get_by_role("link", name=str(audit)).first.click()
+        page.wait_for_url(f"**/directory/{audit.pk}/")
+        assert str(audit.level) == page.get_by_test_id("audit-level").inner_text().strip()
+        assert f"{audit.score} / 100" == page.get_by_test_id("audit-score").inner_text().strip()
+        assert stats.planted["dcsync_non_admin"] in page.content()
+        _shot(page, "10-directory-audit")
+
+        page.get_by_test_id("attack-paths-link").click()
+        page.wait_for_url(f"**/directory/{audit.pk}/attack-paths/")
+        assert page.get_by_test_id("attack-cut").count() == 1
+        _shot(page, "11-directory-attack-paths")
+
+        page.go_back()
+        with page.expect_download() as download:
+            page.get_by_test_id("report-pdf").click()
+        path = tmp_path / "report.pdf"
+        download.value.save_as(str(path))
+        assert path.read_bytes().startswith(b"%PDF")

@@ -101,6 +101,28 @@ def _ingest_api(world: World) -> dict[str, Any]:
     return {"node_id": world.pk("node"), "source": "directory", "findings": [finding]}
 
 
+def _directory_upload(world: World) -> dict[str, Any]:
+    from hygie.apps.directory.tests.collections import collection_zip
+
+    return {"node": world.pk("node"), "file": SimpleUploadedFile(f"{MARK_A}.zip", collection_zip())}
+
+
+def _directory_upload_api(world: World) -> dict[str, Any]:
+    from hygie.apps.directory.tests.collections import collection_zip
+
+    return {"node_id": world.pk("node"), "file": SimpleUploadedFile(f"{MARK_A}.zip", collection_zip())}
+
+
+def _credential_form(world: World) -> dict[str, Any]:
+    return {"node": world.pk("node"), "label": f"DC2 {MARK_A}", "url": "ldaps://dc2.chu.local",
+            "bind_user": "audit", "new_password": "secret", "verify": "on"}
+
+
+def _credential_api(world: World) -> dict[str, Any]:
+    return {"node_id": world.pk("node"), "label": f"DC2 {MARK_A}", "url": "ldaps://dc2.chu.local",
+            "bind_user": "audit", "password": "secret"}
+
+
 #: An API route naming its node in the payload: 404 when the caller cannot see the node, else 403.
 NODE_IN_PAYLOAD = frozenset({403, 404})
 
@@ -176,6 +198,25 @@ UI_ROUTES: dict[tuple[str, str], RouteSpec] = {
     ("jobs:job_list", "GET"): listing(),
     ("jobs:job_detail", "GET"): detail("job"),
     ("jobs:job_download", "GET"): detail("job"),
+    # Directory audits; credentials are managed by managers and administrators (the delete right).
+    ("directory:audit_list", "GET"): listing(),
+    ("directory:audit_upload", "GET"): page(ADD),
+    ("directory:audit_upload", "POST"): write(ADD, _directory_upload),
+    ("directory:audit_run", "GET"): page(ADD),
+    ("directory:audit_run", "POST"): write(ADD, lambda w: {"credential": w.pk("directorycredential")}),
+    ("directory:audit_detail", "GET"): detail("directoryaudit"),
+    ("directory:audit_diff", "GET"): detail("directoryaudit"),
+    ("directory:audit_paths", "GET"): detail("directoryaudit"),
+    ("directory:audit_report", "GET"): detail("directoryaudit", query={"format": "html"}),
+    ("directory:credential_list", "GET"): listing(DELETE),
+    ("directory:credential_add", "GET"): page(DELETE),
+    ("directory:credential_add", "POST"): write(DELETE, _credential_form),
+    ("directory:credential_detail", "GET"): detail("directorycredential", DELETE),
+    ("directory:credential_edit", "GET"): detail("directorycredential", DELETE),
+    ("directory:credential_edit", "POST"): write(DELETE, lambda w: {**_credential_form(w), "label": f"DC3 {MARK_A}"},
+                                                 target="directorycredential"),
+    ("directory:credential_delete", "GET"): detail("directorycredential", DELETE),
+    ("directory:credential_delete", "POST"): write(DELETE, None, target="directorycredential"),
 }
 
 #: URL patterns django-ninja mounts beside the operations, by URL name.
@@ -247,6 +288,22 @@ API_ROUTES: dict[tuple[str, str], RouteSpec] = {
     ("GET", "/api/jobs/"): listing(),
     ("GET", "/api/jobs/{job_id}"): detail("job"),
     ("GET", "/api/jobs/{job_id}/download"): detail("job"),
+    # Directory audits and credentials.
+    ("GET", "/api/directory/audits"): listing(),
+    ("POST", "/api/directory/audits/upload"): write(ADD, _directory_upload_api, success=201, content="multipart",
+                                                    refused=NODE_IN_PAYLOAD),
+    ("POST", "/api/directory/audits/run"): write(ADD, lambda w: {"credential_id": w.pk("directorycredential")},
+                                                 success=201, refused=NODE_IN_PAYLOAD),
+    ("GET", "/api/directory/audits/{audit_id}"): detail("directoryaudit"),
+    ("GET", "/api/directory/audits/{audit_id}/diff"): detail("directoryaudit", shows_name=False),
+    ("GET", "/api/directory/audits/{audit_id}/report"): detail("directoryaudit", query={"format": "html"}),
+    ("GET", "/api/directory/credentials"): listing(DELETE),
+    ("POST", "/api/directory/credentials"): write(DELETE, _credential_api, success=201, refused=NODE_IN_PAYLOAD),
+    ("GET", "/api/directory/credentials/{credential_id}"): detail("directorycredential", DELETE),
+    ("PATCH", "/api/directory/credentials/{credential_id}"): write(DELETE, lambda _w: {"label": f"DC3 {MARK_A}"},
+                                                                   target="directorycredential", success=200),
+    ("DELETE", "/api/directory/credentials/{credential_id}"): write(DELETE, None, target="directorycredential",
+                                                                    success=204),
 }
 
 #: Request-body fields holding ids of tenant objects, and the kind of world object they name.
@@ -263,6 +320,7 @@ FOREIGN_ID_FIELDS: dict[str, str] = {
     "finding_ids": "finding",
     "owner_id": "user",
     "user_id": "user",
+    "credential_id": "directorycredential",
 }
 
 
@@ -275,6 +333,7 @@ UI_FOREIGN_ID_FIELDS: dict[str, str] = {
     "applications": "application",
     "depends_on": "application",
     "owner": "user",
+    "credential": "directorycredential",
 }
 
 #: Known permission gaps, by (route key, case): strict expected failures, so that the suite passes

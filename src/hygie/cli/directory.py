@@ -12,9 +12,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from hygie.cli import directory_platform
 from hygie.cli.context import EXIT_INVALID_INPUT, fail
 from hygie.engines.directory.audit import AuditResult, audit
 from hygie.engines.directory.errors import CollectionError, SnapshotError
+from hygie.engines.directory.ldif import read_ldif
 from hygie.engines.directory.sharphound import read_sharphound
 from hygie.engines.directory.snapshot import Snapshot
 
@@ -25,10 +27,12 @@ _SNAPSHOT_MANIFEST = "manifest.json"
 
 
 def _load(path: Path) -> Snapshot:
-    """A snapshot folder or a SharpHound folder/zip/json; bad input exits 3 with the reader's message."""
+    """A snapshot folder, an LDIF file or a SharpHound folder/zip/json; bad input exits 3 with the reader's message."""
     try:
         if path.is_dir() and (path / _SNAPSHOT_MANIFEST).is_file():
             return Snapshot.load(path)
+        if path.suffix.lower() == ".ldif":
+            return read_ldif(path)
         return read_sharphound(path)
     except (CollectionError, SnapshotError) as error:
         fail(str(error), EXIT_INVALID_INPUT)
@@ -49,10 +53,38 @@ def _table(result: AuditResult) -> Table:
     return table
 
 
+def _attack_table(result: AuditResult) -> Table | None:
+    """The attack-path summary (who reaches Tier 0) and the cut, one fix per row; None when skipped."""
+    paths = result.attack_paths
+    if paths is None:
+        return None
+    table = Table(
+        title=_(
+            "Paths to Tier 0 (%(tier0)s objects): %(principals)s principals, %(users)s users, %(computers)s computers"
+        )
+        % {
+            "tier0": paths.tier0_count,
+            "principals": paths.principals_with_path,
+            "users": paths.users_with_path,
+            "computers": paths.computers_with_path,
+        }
+    )
+    for header in (_("Fix"), _("Principals disconnected"), _("In total"), _("Paths closed")):
+        table.add_column(header)
+    for fix in paths.cut:
+        table.add_row(
+            fix.text, str(fix.principals_disconnected), str(fix.cumulative_disconnected), str(fix.paths_closed)
+        )
+    return table
+
+
 @app.command("audit")
 def audit_command(
     input_path: Annotated[
-        Path, typer.Argument(metavar="INPUT", help="SharpHound folder, zip or JSON file, or snapshot folder.")
+        Path,
+        typer.Argument(
+            metavar="INPUT", help="SharpHound folder, zip or JSON file, LDIF export (.ldif), or snapshot folder."
+        ),
     ],
     output_format: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Write the report to this file.")] = None,
@@ -67,8 +99,125 @@ def audit_command(
         # Writing to a file: render into memory and export the text instead of printing it.
         console = Console(record=True, width=120, file=io.StringIO() if output else None)
         console.print(_table(result))
+        attack = _attack_table(result)
+        if attack is not None:
+            console.print(attack)
         text = console.export_text() if output else ""
     if output is not None:
         output.write_text(text + "\n", encoding="utf-8")
     elif output_format == "json":
         typer.echo(text)
+
+
+# --- hygie directory collect ---------------------------------------------------------------------
+
+#: Where the collect command reads the bind password when it is not typed at the prompt.
+PASSWORD_ENV = "HYGIE_LDAP_PASSWORD"  # noqa: S105 - the name of a variable, not a password
+
+
+class _PagingProgress:
+    """Rich spinner with an entry count per LDAP search (the total is not known in advance)."""
+
+    def __init__(self, bars: object) -> None:
+        self._bars = bars
+        self._task: object = None
+
+    def start(self, label: str, total: int | None = None) -> None:
+        """A new line per search."""
+        self._task = self._bars.add_task(label, total=total)  # type: ignore[attr-defined]
+
+    def advance(self, amount: int = 1) -> None:
+        """More entries received."""
+        if self._task is not None:
+            self._bars.advance(self._task, amount)  # type: ignore[attr-defined]
+
+    def log(self, message: str) -> None:
+        """Print above the spinners."""
+        self._bars.console.print(message)  # type: ignore[attr-defined]
+
+
+def _password() -> str:
+    """The bind password: the environment variable, else a hidden prompt on a terminal."""
+    import os
+    import sys
+
+    from hygie.cli.context import EXIT_USAGE
+
+    password = os.environ.get(PASSWORD_ENV)
+    if password:
+        return password
+    if not sys.stdin.isatty():
+        fail(
+            _("no password: set %(env)s or run the command in a terminal to be prompted") % {"env": PASSWORD_ENV},
+            EXIT_USAGE,
+        )
+    return str(typer.prompt(_("LDAP password"), hide_input=True))
+
+
+@app.command("collect")
+def collect_command(  # noqa: PLR0917 - Typer maps one parameter per option
+    ldap_url: Annotated[str, typer.Option("--ldap", help="ldaps://HOST[:PORT] (or ldap://HOST with --start-tls).")],
+    user: Annotated[str, typer.Option("--user", help="Bind account: user@domain, DOMAIN\\user or a DN.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Snapshot folder to write.")],
+    base: Annotated[
+        str | None, typer.Option("--base", help="Domain naming context (default: from the RootDSE).")
+    ] = None,
+    ca_file: Annotated[
+        Path | None, typer.Option("--ca-file", help="PEM file of the CA that signed the server certificate.")
+    ] = None,
+    insecure: Annotated[
+        bool, typer.Option("--insecure", help="Do not verify the server certificate (not recommended).")
+    ] = False,
+    start_tls: Annotated[
+        bool, typer.Option("--start-tls", help="Upgrade an ldap:// connection with StartTLS.")
+    ] = False,
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace an existing snapshot folder.")] = False,
+) -> None:
+    """Collect a domain live over LDAPS into a snapshot folder (password from HYGIE_LDAP_PASSWORD or a prompt)."""
+    from rich.progress import Progress, SpinnerColumn, TextColumn
+
+    from hygie.cli.context import EXIT_PERMISSION, EXIT_USAGE, console, err_console, is_tty
+    from hygie.engines._core import NullProgress
+    from hygie.engines.directory.ldap_collector import LdapCollectionError, collect_ldap
+
+    if output.exists() and not overwrite:
+        fail(_("%(path)s already exists; choose another folder or pass --overwrite") % {"path": output}, EXIT_USAGE)
+    password = _password()
+    if insecure:
+        err_console.print(
+            "[bold yellow]warning:[/] "
+            + _("the server certificate will not be verified: anyone on the path can impersonate the server"),
+            highlight=False,
+        )
+    settings = {"base": base, "user": user, "password": password, "ca_file": ca_file}
+    try:
+        if is_tty():
+            columns = (SpinnerColumn(), TextColumn("{task.description}"), TextColumn("{task.completed} entries"))
+            with Progress(*columns, console=console, transient=True) as bars:
+                snapshot = collect_ldap(
+                    ldap_url, **settings, verify=not insecure, start_tls=start_tls, progress=_PagingProgress(bars)
+                )
+        else:
+            snapshot = collect_ldap(
+                ldap_url, **settings, verify=not insecure, start_tls=start_tls, progress=NullProgress()
+            )
+    except LdapCollectionError as error:
+        fail(str(error), EXIT_PERMISSION if error.reason in {"credentials", "rights"} else EXIT_INVALID_INPUT)
+    except CollectionError as error:
+        fail(str(error), EXIT_INVALID_INPUT)
+    try:
+        snapshot.save(output, overwrite=overwrite)
+    except OSError as error:
+        fail(f"{output}: {error.strerror or error}", EXIT_INVALID_INPUT)
+    table = Table(title=_("Snapshot written to %(path)s") % {"path": output})
+    table.add_column(_("Table"))
+    table.add_column(_("Rows"), justify="right")
+    for name, count in snapshot.counts().items():
+        table.add_row(name, str(count))
+    console.print(table)
+    for warning in snapshot.warnings:
+        err_console.print(f"[yellow]warning:[/] {warning}", highlight=False)
+
+
+# The platform commands (import, run, audits, report, rotate-credentials) need Django: their own module.
+directory_platform.register(app)

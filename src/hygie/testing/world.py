@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.apps import apps
+from django.utils import timezone
 
 from hygie.apps.accounts.models import AuditEvent, RoleAssignment, User
 from hygie.apps.accounts.permissions import Role
@@ -39,6 +40,8 @@ KINDS: dict[str, str] = {
     "inventory.CareActivity": "careactivity",
     "findings.Finding": "finding",
     "jobs.Job": "job",
+    "directory.DirectoryAudit": "directoryaudit",
+    "directory.DirectoryCredential": "directorycredential",
     "accounts.RoleAssignment": "roleassignment",
     "accounts.AuditEvent": "auditevent",
     "accounts.User": "user",
@@ -119,11 +122,36 @@ def build_world() -> World:
                            result={"file": _job_output(mark), "rows": 1})
         for node, mark in zip(nodes, (MARK_A, MARK_B), strict=True)
     )
+    _directory(world, nodes)
     world.objects["auditevent"] = tuple(  # type: ignore[assignment]
         AuditEvent.objects.filter(object_type="organizations.Node", object_id=str(node.pk)).get()
         for node in nodes
     )
     return world
+
+
+def _directory(world: World, nodes: tuple[Node, Node]) -> None:
+    """A finished directory audit and a stored credential on each side."""
+    from hygie.apps.directory.models import AuditSource, AuditStatus, DirectoryAudit, DirectoryCredential
+
+    audits, credentials = [], []
+    for node, mark in zip(nodes, (MARK_A, MARK_B), strict=True):
+        finding = {"check_id": "directory.user_unconstrained_delegation", "title": f"Delegation {mark}",
+                   "severity": "high", "anssi": ["vuln_delegation_t4d"],
+                   "objects": [{"kind": "User", "name": f"SVC-{mark}@{mark}.LOCAL", "identifier": f"S-1-{mark}"}]}
+        audits.append(DirectoryAudit.objects.create(
+            node=node, domain=f"{mark}.LOCAL", domains=[f"{mark}.LOCAL"], source=AuditSource.UPLOAD,
+            label=f"{mark}.zip", status=AuditStatus.SUCCEEDED, level=1, score=60, finding_count=1,
+            categories={"anomalies": 60}, counts={"high": 1}, collected=timezone.now(),
+            result={"level": 1, "score": 60, "categories": {"anomalies": 60}, "findings": [finding],
+                    "not_evaluated": []}))
+        credential = DirectoryCredential(node=node, label=f"DC {mark}", url=f"ldaps://dc.{mark}.local",
+                                         bind_user=f"audit-{mark}")
+        credential.set_password(f"pw-{mark}")
+        credential.save()
+        credentials.append(credential)
+    world.objects["directoryaudit"] = (audits[0], audits[1])
+    world.objects["directorycredential"] = (credentials[0], credentials[1])
 
 
 def _job_output(mark: str) -> str:

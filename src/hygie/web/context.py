@@ -18,6 +18,7 @@ NAVIGATION: list[tuple[Any, str]] = [
     (_("Care activities"), "inventory:careactivity_list"),
     (_("Findings"), "findings:finding_list"),
     (_("Remediation plan"), "findings:remediation_plan"),
+    (_("Directory audits"), "directory:audit_list"),
     (_("Jobs"), "jobs:job_list"),
     (_("Audit log"), "accounts:audit_list"),
 ]

@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "hygie.apps.inventory",
     "hygie.apps.findings",
     "hygie.apps.jobs",
+    "hygie.apps.directory",
     "hygie.web",
 ]
 

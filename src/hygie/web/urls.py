@@ -18,5 +18,6 @@ urlpatterns = [
     path("inventory/", include("hygie.apps.inventory.urls")),
     path("findings/", include("hygie.apps.findings.urls")),
     path("jobs/", include("hygie.apps.jobs.urls")),
+    path("directory/", include("hygie.apps.directory.urls")),
     path("api/", api.urls),
 ]

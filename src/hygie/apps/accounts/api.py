@@ -8,12 +8,13 @@ from typing import Any
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from hygie.apps.accounts.filtersets import AuditEventFilterSet
 from hygie.apps.accounts.models import AuditEvent
 from hygie.apps.accounts.permissions import Action
 from hygie.web.api import filtered, require_api_scope
+from hygie.web.pagination import PageNumberPagination
 
 router = Router(tags=["accounts"])
 

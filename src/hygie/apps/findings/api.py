@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from hygie.apps.accounts.permissions import Action, user_can
 from hygie.apps.findings.exporting import start_findings_export
@@ -23,6 +23,7 @@ from hygie.apps.findings.workflow import KEEP, change_finding, eligible_owners
 from hygie.apps.jobs.api import JobOut
 from hygie.apps.organizations.models import Node
 from hygie.web.api import filtered, require_api_scope
+from hygie.web.pagination import PageNumberPagination
 from hygie.web.validation import reasons
 
 router = Router(tags=["findings"])

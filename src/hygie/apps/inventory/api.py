@@ -18,7 +18,7 @@ from django.shortcuts import get_object_or_404
 from ninja import File, Form, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 from pydantic import Field
 
 from hygie.apps.accounts.permissions import Action
@@ -29,6 +29,7 @@ from hygie.apps.inventory.linking import linkable
 from hygie.apps.inventory.models import Application, Asset, CareActivity
 from hygie.apps.organizations.models import Node
 from hygie.web.api import filtered, require_api_scope
+from hygie.web.pagination import PageNumberPagination
 from hygie.web.validation import reasons
 
 router = Router(tags=["inventory"])

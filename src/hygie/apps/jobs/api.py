@@ -8,12 +8,13 @@ from typing import Any
 from django.http import FileResponse, Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from hygie.apps.accounts.permissions import Action
 from hygie.apps.jobs.models import Job
 from hygie.apps.jobs.outputs import output_file
 from hygie.web.api import require_api_scope
+from hygie.web.pagination import PageNumberPagination
 
 router = Router(tags=["jobs"])
 

@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from hygie.apps.accounts.permissions import Action
 from hygie.apps.findings.dashboard import summarise
@@ -19,6 +19,7 @@ from hygie.apps.findings.models import Finding
 from hygie.apps.organizations.filtersets import NodeFilterSet
 from hygie.apps.organizations.models import Node
 from hygie.web.api import filtered, require_api_scope
+from hygie.web.pagination import PageNumberPagination
 from hygie.web.validation import reasons
 
 router = Router(tags=["organizations"])

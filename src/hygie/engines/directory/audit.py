@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import hygie.engines.directory.checks  # noqa: F401 - importing registers the checks
 from hygie.engines._core import NullProgress
+from hygie.engines.directory import graph
 from hygie.engines.directory.registry import CHECKS, NotEvaluatedError
 from hygie.engines.directory.scoring import anssi_level, category_scores
 
@@ -30,6 +31,8 @@ class AuditResult:
     #: check id -> why it could not be evaluated on this snapshot (data the collector lacks).
     not_evaluated: dict[str, str] = field(default_factory=dict)
     checks_run: int = 0
+    #: Paths into Tier 0 and the cut; None when the audit was asked to skip them.
+    attack_paths: graph.AttackPaths | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON document of the CLI and API."""
@@ -50,11 +53,21 @@ class AuditResult:
             "not_evaluated": [{"check_id": key, "reason": value} for key, value in self.not_evaluated.items()],
             "checks_run": self.checks_run,
             "warnings": list(self.warnings),
+            "attack_paths": self.attack_paths.to_dict() if self.attack_paths is not None else None,
         }
 
 
-def audit(snapshot: Snapshot, *, now: datetime | None = None, progress: Progress | None = None) -> AuditResult:
-    """Run all checks against ``snapshot``; ``now`` is the reference time of age checks."""
+def audit(
+    snapshot: Snapshot,
+    *,
+    now: datetime | None = None,
+    progress: Progress | None = None,
+    attack_paths: bool = True,
+) -> AuditResult:
+    """Run all checks against ``snapshot``; ``now`` is the reference time of age checks.
+
+    ``attack_paths`` also computes the paths into Tier 0 and the cut (:mod:`.graph`).
+    """
     now = now or datetime.now(UTC)
     progress = progress or NullProgress()
     findings: list[Finding] = []
@@ -82,6 +95,7 @@ def audit(snapshot: Snapshot, *, now: datetime | None = None, progress: Progress
         warnings=snapshot.warnings,
         not_evaluated=not_evaluated,
         checks_run=len(specs) - len(not_evaluated),
+        attack_paths=graph.attack_paths(snapshot, progress=progress) if attack_paths else None,
     )
 
 

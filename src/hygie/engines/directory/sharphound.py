@@ -8,6 +8,7 @@ become warnings on the snapshot; anything that would make the result incomplete 
 
 from __future__ import annotations
 
+import gc
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -17,6 +18,7 @@ from typing import Any
 import orjson
 
 from hygie.engines.directory.errors import CollectionError
+from hygie.engines.directory.sharphound_columns import PRINCIPAL_FILES, add_principals
 from hygie.engines.directory.sharphound_records import RECORD_KINDS, TableBuilder, add_record
 from hygie.engines.directory.snapshot import Snapshot
 
@@ -37,14 +39,22 @@ def read_sharphound(path: Path | str, *, max_file_bytes: int = DEFAULT_MAX_FILE_
     Raises ``CollectionError`` (never a partial snapshot) when the collection cannot be fully read.
     """
     path = Path(path)
-    builder = TableBuilder()
-    warnings: list[str] = []
-    used = 0
-    for name, raw in _files(path, max_file_bytes):
-        used += _read_file(builder, name, raw, warnings)
-    if not used:
-        raise CollectionError(f"{path.name}: no SharpHound collection file (users, groups, computers, domains...)")
-    frames = builder.frames(warnings)
+    # The parsed JSON is millions of acyclic dicts and lists: the cyclic garbage collector would walk
+    # them again and again as they are allocated (a third of the reading time on a large domain).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        builder = TableBuilder()
+        warnings: list[str] = []
+        used = 0
+        for name, raw in _files(path, max_file_bytes):
+            used += _read_file(builder, name, raw, warnings)
+        if not used:
+            raise CollectionError(f"{path.name}: no SharpHound collection file (users, groups, computers, domains...)")
+        frames = builder.frames(warnings)
+    finally:
+        if collecting:
+            gc.enable()
     return Snapshot(**frames, warnings=tuple(warnings))
 
 
@@ -106,8 +116,11 @@ def _read_file(builder: TableBuilder, name: str, raw: bytes, warnings: list[str]
     kind = _meta_kind(name, document.get("meta"), len(data), warnings)
     if kind is None:
         return 0
-    for index, record in enumerate(data):
-        add_record(builder, kind, record, file=name, index=index)
+    if kind in PRINCIPAL_FILES:
+        add_principals(builder, kind, data, file=name)
+    else:
+        for index, record in enumerate(data):
+            add_record(builder, kind, record, file=name, index=index)
     return 1
 
 

@@ -6,22 +6,23 @@ collections come from many SharpHound builds; structural surprises raise ``Colle
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+import numpy as np
 import polars as pl
 
 from hygie.engines.directory.errors import CollectionError
 from hygie.engines.directory.schema import SCHEMAS
 
-__all__ = ["RECORD_KINDS", "TableBuilder"]
+__all__ = ["LOCAL_GROUP_EDGES", "PASSWORD_ATTRIBUTES", "RECORD_KINDS", "SESSION_KEYS", "TableBuilder", "right_name"]
 
 # Local group RIDs that SharpHound reports on computers, and the edge each membership gives.
-_LOCAL_GROUP_EDGES = {"544": "AdminTo", "555": "CanRDP", "562": "ExecuteDCOM", "580": "CanPSRemote"}
+LOCAL_GROUP_EDGES = {"544": "AdminTo", "555": "CanRDP", "562": "ExecuteDCOM", "580": "CanPSRemote"}
 # Session lists of a computer record; all become HasSession edges (computer -> user).
-_SESSION_KEYS = ("Sessions", "PrivilegedSessions", "RegistrySessions")
+SESSION_KEYS = ("Sessions", "PrivilegedSessions", "RegistrySessions")
 # Cleartext password attributes SharpHound reads on users (any authenticated user can read them).
-_PASSWORD_ATTRIBUTES = ("userpassword", "unixpassword", "unicodepassword", "sfupassword")
+PASSWORD_ATTRIBUTES = ("userpassword", "unixpassword", "unicodepassword", "sfupassword")
 _CA_KINDS = {"enterprisecas": "EnterpriseCA", "rootcas": "RootCA", "aiacas": "AIACA", "ntauthstores": "NTAuthStore"}
 
 
@@ -46,6 +47,36 @@ def _items(value: object) -> list[Mapping[str, Any]]:
     return [item for item in value if isinstance(item, Mapping)] if isinstance(value, list) else []
 
 
+def _is_id(value: object) -> bool:
+    """A usable identifier: a non-empty string (anything else makes the edge skipped)."""
+    return isinstance(value, str) and value != ""
+
+
+def right_name(value: object) -> str:
+    """An ACE's right name as the edge kind; ``UnknownRight`` when absent."""
+    return value if type(value) is str and value else str(value or "UnknownRight")
+
+
+def _frame(columns: dict[str, list[Any]], schema: dict[str, pl.DataType]) -> pl.DataFrame:
+    """A table from its column lists; list columns are built flat (Polars' per-row path is slow)."""
+    lists = {name for name, dtype in schema.items() if isinstance(dtype, pl.List)}
+    plain = pl.DataFrame(
+        {name: columns[name] for name in schema if name not in lists},
+        schema={name: dtype for name, dtype in schema.items() if name not in lists},
+    )
+    return plain.with_columns(_list_series(name, columns[name]) for name in lists).select(list(schema))
+
+
+def _list_series(name: str, values: list[list[str]]) -> pl.Series:
+    """``List(String)`` series of ``values`` from one flat series and the row lengths."""
+    lengths = np.fromiter((len(value) for value in values), dtype=np.int64, count=len(values))
+    flat = pl.Series(name, [item for value in values for item in value], dtype=pl.String)
+    rows = pl.DataFrame({"row": np.repeat(np.arange(len(values), dtype=np.int64), lengths), name: flat})
+    grouped = rows.group_by("row").agg(pl.col(name))
+    full = pl.DataFrame({"row": np.arange(len(values), dtype=np.int64)}).join(grouped, on="row", how="left")
+    return full.sort("row").get_column(name).fill_null(pl.lit([], dtype=pl.List(pl.String)))
+
+
 def _results(value: object) -> list[Mapping[str, Any]]:
     """``{"Results": [...], "Collected": ...}`` blocks (v5 and v6) or a bare list (older builds)."""
     if isinstance(value, Mapping):
@@ -58,8 +89,20 @@ class TableBuilder:
 
     def __init__(self) -> None:
         self._columns: dict[str, dict[str, list[Any]]] = {
-            name: {column: [] for column in schema} for name, schema in SCHEMAS.items()
+            name: {column: [] for column in schema} for name, schema in SCHEMAS.items() if name != "edges"
         }
+        # Edge columns; identifiers are upper-cased once for all in ``frames``. ``_order`` is the
+        # ordinal of the record each edge comes from: bulk readers add a whole file's edges block
+        # by block, and sorting on it restores the record-by-record order.
+        self.ordinal = 0
+        self._order: list[int] = []
+        # Blocks of edges built as DataFrames (a whole file's ACEs); they come first in their records.
+        self._blocks: list[pl.DataFrame] = []
+        self._sources: list[str | None] = []
+        self._targets: list[str | None] = []
+        self._kinds: list[str] = []
+        self._inherited: list[bool | None] = []
+        self._enforced: list[bool | None] = []
 
     # -- rows and edges -------------------------------------------------------------------------
 
@@ -70,15 +113,72 @@ class TableBuilder:
     def edge(
         self, source: object, target: object, kind: str, *, is_inherited: object = None, enforced: object = None
     ) -> None:
-        """Add one edge; silently skipped when either end is not an identifier string."""
+        """Add one edge; silently skipped when either end is not an identifier string.
+
+        Identifiers are upper-cased in bulk by :meth:`frames`.
+        """
         if not isinstance(source, str) or not isinstance(target, str) or not source or not target:
             return
-        edges = self._columns["edges"]
-        edges["source"].append(source.upper())
-        edges["target"].append(target.upper())
-        edges["kind"].append(kind)
-        edges["is_inherited"].append(_bool(is_inherited))
-        edges["enforced"].append(_bool(enforced))
+        self._order.append(self.ordinal)
+        self._sources.append(source)
+        self._targets.append(target)
+        self._kinds.append(kind)
+        self._inherited.append(_bool(is_inherited))
+        self._enforced.append(_bool(enforced))
+
+    def aces(self, object_id: str, aces: object) -> None:
+        """ACE edges of ``object_id`` (already upper-case): one list comprehension per column, not per ACE."""
+        if type(aces) is not list or not aces:
+            return
+        valid = [ace for ace in aces if type(ace) is dict and _is_id(ace.get("PrincipalSID"))]
+        if not valid:
+            return
+        self._order.extend([self.ordinal] * len(valid))
+        self._sources.extend([ace["PrincipalSID"] for ace in valid])
+        self._targets.extend([object_id] * len(valid))
+        self._kinds.extend([right_name(ace.get("RightName")) for ace in valid])
+        self._inherited.extend([_bool(ace.get("IsInherited")) for ace in valid])
+        self._enforced.extend([None] * len(valid))
+
+    def pointing_at(self, object_id: str, items: object, key: str, kind: str) -> None:
+        """Edges ``item[key] -> object_id`` for the dictionaries of ``items`` (members, admins...)."""
+        if type(items) is not list or not items:
+            return
+        found = [item.get(key) for item in items if type(item) is dict]
+        sources: list[str] = [source for source in found if isinstance(source, str) and source]
+        self._order.extend([self.ordinal] * len(sources))
+        self._sources.extend(sources)
+        self._targets.extend([object_id] * len(sources))
+        self._kinds.extend([kind] * len(sources))
+        self._inherited.extend([None] * len(sources))
+        self._enforced.extend([None] * len(sources))
+
+    def columns(self, table: str) -> dict[str, list[Any]]:
+        """The column lists of ``table`` (not ``edges``), for readers that fill a whole file at once."""
+        return self._columns[table]
+
+    def edges(
+        self,
+        order: list[int],
+        sources: Sequence[str | None],
+        targets: Sequence[str | None],
+        kinds: list[str],
+        *,
+        inherited: list[bool | None] | None = None,
+        enforced: list[bool | None] | None = None,
+    ) -> None:
+        """Add a block of edges; ends that are ``None`` or empty (not identifiers) are dropped by ``frames``."""
+        nulls = [None] * len(order)
+        self._order += order
+        self._sources += sources
+        self._targets += targets
+        self._kinds += kinds
+        self._inherited += nulls if inherited is None else inherited
+        self._enforced += nulls if enforced is None else enforced
+
+    def edge_block(self, block: pl.DataFrame) -> None:
+        """Add a block with the ``edges`` columns and ``_order``; each record's block edges come first."""
+        self._blocks.append(block.with_columns(_slot=pl.lit(0, dtype=pl.Int8)))
 
     def frames(self, warnings: list[str]) -> dict[str, pl.DataFrame]:
         """One DataFrame per table, each object once; conflicting duplicates are added to ``warnings``.
@@ -86,12 +186,29 @@ class TableBuilder:
         SharpHound writes some objects several times (a full record and a stub for well-known
         groups, the same built-in principal in every domain's file): the most complete record wins.
         """
-        frames = {name: pl.DataFrame(columns, schema=SCHEMAS[name]) for name, columns in self._columns.items()}
+        frames = {name: _frame(columns, SCHEMAS[name]) for name, columns in self._columns.items()}
         for name, frame in frames.items():
             if "object_id" in frame.columns:
                 frames[name] = _deduplicate(name, frame, warnings)
-        frames["edges"] = frames["edges"].unique(keep="first", maintain_order=True)
-        return frames
+        edges = pl.DataFrame(
+            {
+                "_order": pl.Series(self._order, dtype=pl.Int64),
+                "source": pl.Series(self._sources, dtype=pl.String),
+                "target": pl.Series(self._targets, dtype=pl.String),
+                "kind": pl.Series(self._kinds, dtype=pl.String),
+                "is_inherited": pl.Series(self._inherited, dtype=pl.Boolean),
+                "enforced": pl.Series(self._enforced, dtype=pl.Boolean),
+                "_slot": pl.Series([1] * len(self._order), dtype=pl.Int8),
+            },
+        )
+        edges = pl.concat([edges, *self._blocks]) if self._blocks else edges
+        ends = pl.col("source").is_not_null() & pl.col("target").is_not_null()
+        edges = edges.filter(ends & (pl.col("source") != "") & (pl.col("target") != ""))
+        edges = edges.sort("_order", "_slot", maintain_order=True).drop("_order", "_slot")
+        edges = edges.with_columns(pl.col("source", "target").str.to_uppercase())
+        # Same rows as ``unique(keep="first", maintain_order=True)``, a third faster on millions of edges.
+        frames["edges"] = edges.filter(pl.struct(pl.all()).is_first_distinct())
+        return {name: frames[name] for name in SCHEMAS}
 
     # -- record kinds ---------------------------------------------------------------------------
 
@@ -115,13 +232,7 @@ class TableBuilder:
             "is_deleted": _bool(record.get("IsDeleted")),
             "is_acl_protected": _bool(record.get("IsACLProtected", props.get("isaclprotected"))),
         }
-        for ace in _items(record.get("Aces")):
-            self.edge(
-                ace.get("PrincipalSID"),
-                object_id,
-                str(ace.get("RightName") or "UnknownRight"),
-                is_inherited=ace.get("IsInherited"),
-            )
+        self.aces(object_id, record.get("Aces"))
         parent = record.get("ContainedBy")
         if isinstance(parent, Mapping):
             self.edge(parent.get("ObjectIdentifier"), object_id, "Contains")
@@ -141,8 +252,7 @@ class TableBuilder:
             self.edge(object_id, old.get("ObjectIdentifier"), "HasSIDHistory")
         for target in _items(record.get("SPNTargets", record.get("SpnTargets"))):
             self.edge(object_id, target.get("ComputerSID"), str(target.get("Service") or "SPNTarget"))
-        for member in _items(record.get("Members")):
-            self.edge(member.get("ObjectIdentifier"), object_id, "MemberOf")
+        self.pointing_at(object_id, record.get("Members"), "ObjectIdentifier", "MemberOf")
         primary = _str(record.get("PrimaryGroupSID"))
         if primary:
             self.edge(object_id, primary, "MemberOf")
@@ -173,7 +283,7 @@ class TableBuilder:
                 "haslaps": _bool(props.get("haslaps")),
                 "gmsa": _bool(props.get("gmsa")),
                 "msa": _bool(props.get("msa")),
-                "password_attributes": [key for key in _PASSWORD_ATTRIBUTES if props.get(key)],
+                "password_attributes": [key for key in PASSWORD_ATTRIBUTES if props.get(key)],
             },
         )
 
@@ -189,15 +299,14 @@ class TableBuilder:
         """A ``computers`` record, with its sessions and local group memberships."""
         self._principal(record, "Computer")
         object_id = str(record["ObjectIdentifier"]).upper()
-        for key in _SESSION_KEYS:
+        for key in SESSION_KEYS:
             for session in _results(record.get(key)):
                 self.edge(object_id, session.get("UserSID"), "HasSession")
         for local_group in _items(record.get("LocalGroups")):
             rid = str(local_group.get("ObjectIdentifier") or "").rsplit("-", 1)[-1]
-            kind = _LOCAL_GROUP_EDGES.get(rid)
+            kind = LOCAL_GROUP_EDGES.get(rid)
             if kind is not None:
-                for member in _results(local_group):
-                    self.edge(member.get("ObjectIdentifier"), object_id, kind)
+                self.pointing_at(object_id, _results(local_group), "ObjectIdentifier", kind)
 
     def session(self, record: Mapping[str, Any]) -> None:
         """A ``sessions`` record (older stand-alone session files)."""
@@ -279,13 +388,7 @@ class TableBuilder:
         registry = record.get("CARegistryData")
         security = registry.get("CASecurity") if isinstance(registry, Mapping) else None
         if isinstance(security, Mapping):
-            for ace in _items(security.get("Data")):
-                self.edge(
-                    ace.get("PrincipalSID"),
-                    object_id,
-                    str(ace.get("RightName") or "UnknownRight"),
-                    is_inherited=ace.get("IsInherited"),
-                )
+            self.aces(object_id, security.get("Data"))
         self._row(
             "cert_authorities",
             {
@@ -348,6 +451,7 @@ def add_record(builder: TableBuilder, kind: str, record: object, *, file: str, i
     """Add ``record`` (entry ``index`` of ``file``'s ``data``); ``CollectionError`` when malformed."""
     if not isinstance(record, Mapping):
         raise CollectionError(f"{file}: data[{index}] is not an object", file=file)
+    builder.ordinal += 1
     try:
         RECORD_KINDS[kind](builder, record)
     except (TypeError, ValueError) as error:

@@ -2,6 +2,28 @@
 
 from __future__ import annotations
 
-from hygie.engines.directory.checks import privileged, stale
+from hygie.engines.directory.checks import (
+    accounts,
+    adcs,
+    anomalies,
+    delegation,
+    permissions,
+    permissions_secrets,
+    policy,
+    privileged,
+    stale,
+    trusts,
+)
 
-__all__ = ["privileged", "stale"]
+__all__ = [
+    "accounts",
+    "adcs",
+    "anomalies",
+    "delegation",
+    "permissions",
+    "permissions_secrets",
+    "policy",
+    "privileged",
+    "stale",
+    "trusts",
+]

@@ -8,6 +8,7 @@ import polars as pl
 
 from hygie.engines._core import AffectedObject, Finding
 from hygie.engines.directory.registry import CHECKS
+from hygie.engines.directory.tier0 import tier0_principals
 
 if TYPE_CHECKING:
     from hygie.engines.directory.snapshot import Snapshot
@@ -15,21 +16,19 @@ if TYPE_CHECKING:
 __all__ = ["TIER0_RIDS", "finding_for", "privileged_principals"]
 
 #: Well-known RIDs of Tier-0 groups: Domain Admins, Domain Controllers, Schema Admins, Enterprise
-#: Admins, Administrators, Server/Account/Backup Operators.
+#: Admins, Administrators, Server/Account/Backup Operators (kept for callers; ``tier0`` has the full list).
 TIER0_RIDS: tuple[str, ...] = ("512", "516", "518", "519", "544", "548", "549", "551")
 
 
 def privileged_principals(snapshot: Snapshot) -> pl.DataFrame:
-    """Principals with adminCount set or a direct MemberOf edge to a Tier-0 group."""
+    """Principals with adminCount set or in the Tier-0 set (nested group membership included).
+
+    The Tier-0 set is :func:`hygie.engines.directory.tier0.tier0_principals`: transitive members of
+    the Tier-0 groups, those groups, domain controllers, krbtgt and built-in Administrator accounts.
+    """
     principals = snapshot.principals
-    rid = pl.col("object_id").str.extract(r"-(\d+)$", 1)
-    tier0 = principals.filter((pl.col("kind") == "Group") & rid.is_in(list(TIER0_RIDS))).select("object_id")
-    members = snapshot.edges.filter(pl.col("kind") == "MemberOf").join(
-        tier0, left_on="target", right_on="object_id", how="semi"
-    )
-    return principals.filter(
-        pl.col("admincount").fill_null(value=False) | pl.col("object_id").is_in(members["source"].implode())
-    )
+    tier0 = tier0_principals(snapshot).get_column("object_id")
+    return principals.filter(pl.col("admincount").fill_null(value=False) | pl.col("object_id").is_in(tier0.implode()))
 
 
 def finding_for(check_id: str, offenders: pl.DataFrame) -> list[Finding]:

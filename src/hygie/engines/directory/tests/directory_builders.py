@@ -46,3 +46,21 @@ def snapshot(rows: list[dict[str, Any]], member_of: list[tuple[int, int]] = ()) 
         schema=SCHEMAS["edges"],
     )
     return Snapshot(principals=pl.DataFrame(rows, schema=SCHEMAS["principals"]), edges=edges)
+
+
+def row(table: str, **values: Any) -> dict[str, Any]:
+    """A row of snapshot ``table``: every column null unless ``values`` sets it."""
+    filled: dict[str, Any] = dict.fromkeys(SCHEMAS[table])
+    filled.update(values)
+    return filled
+
+
+def edge(source: str, target: str, kind: str) -> dict[str, Any]:
+    """An edge row between two object ids."""
+    return row("edges", source=source, target=target, kind=kind)
+
+
+def snapshot_of(**tables: list[dict[str, Any]]) -> Snapshot:
+    """A snapshot whose tables named in ``tables`` hold those rows (see :func:`row`), the others empty."""
+    frames: dict[str, Any] = {name: pl.DataFrame(rows, schema=SCHEMAS[name]) for name, rows in tables.items()}
+    return Snapshot(**frames)

@@ -96,7 +96,9 @@ class TestAudit:
 
     def test_level_1_failure_caps_at_1_and_json_shape(self) -> None:
         """A kerberoastable admin (level-1 control, critical) gives level 1 and 40 in privileged accounts."""
-        result = audit(snapshot([principal(1001, admincount=True, has_spn=True)]), now=NOW)
+        # In Protected Users (RID 525), so that being kerberoastable is its only weakness.
+        rows = [principal(1001, admincount=True, has_spn=True), principal(525, kind="Group")]
+        result = audit(snapshot(rows, [(1001, 525)]), now=NOW)
         data = result.to_dict()
         assert 1 == data["level"]
         assert 40 == data["score"] == data["categories"]["privileged_accounts"]

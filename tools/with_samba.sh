@@ -78,12 +78,10 @@ python3 "$here/samba_seed.py" "$manifest" "$dc_dir/private" "$conf"
 
 samba -s "$conf" -i -M single >"$dc_dir/log/stdout.log" 2>&1 &
 samba_pid=$!
-for _ in $(seq 300); do
-    if [ "$(id -u)" != 0 ]; then
-    echo "warning: the Samba AD DC must run as root (it serves LDAPS on port 636); live LDAP tests will be skipped" >&2
-    exec "$@"
-fi
-if (exec 3<>/dev/tcp/127.0.0.1/636) 2>/dev/null; then
+ready=no
+for _ in $(seq 600); do
+    if (exec 3<>/dev/tcp/127.0.0.1/636) 2>/dev/null; then
+        ready=yes
         break
     fi
     if ! kill -0 "$samba_pid" 2>/dev/null; then
@@ -93,6 +91,11 @@ if (exec 3<>/dev/tcp/127.0.0.1/636) 2>/dev/null; then
     fi
     sleep 0.1
 done
+if [ "$ready" != yes ]; then
+    tail -n 20 "$dc_dir/log/stdout.log" >&2
+    echo "error: samba did not serve LDAPS on 127.0.0.1:636 within 60 s (log above)" >&2
+    exit 1
+fi
 
 echo "Samba AD DC $(samba -V | awk '{print $2}') for $realm on ldaps://127.0.0.1 (temporary, ready in $(($(date +%s) - started)) s)"
 export HYGIE_TEST_LDAP_URL="ldaps://127.0.0.1"

@@ -49,6 +49,25 @@ class TestDirectoryAuditCli:
         assert "Paths to Tier 0" in text
         assert "Principals disconnected" in text
 
+    def test_html_report_without_database(self, tmp_path: Path) -> None:
+        """--format html writes the platform's self-contained report, naming the audited domain and its findings."""
+        export = tmp_path / "corp.ldif"
+        export.write_text(write_ldif(entries()), encoding="utf-8")
+        report = tmp_path / "audit.html"
+        result = CliRunner().invoke(app, ["directory", "audit", str(export), "--format", "html", "-o", str(report)])
+        assert 0 == result.exit_code, result.output
+        html = report.read_text(encoding="utf-8")
+        assert html.startswith("<!DOCTYPE html>")
+        assert "CORP.LOCAL" in html
+        assert "directory.privileged_asrep_roastable" in html
+        assert "<script" not in html  # self-contained and inert: it is handed to third parties
+
+    def test_unknown_format_exits_3(self, tmp_path: Path) -> None:
+        """An unknown --format is refused before any input is read."""
+        result = CliRunner().invoke(app, ["directory", "audit", str(tmp_path), "--format", "xml"])
+        assert EXIT_INVALID_INPUT == result.exit_code
+        assert "xml" in result.output
+
     def test_bad_file_exits_3(self, tmp_path: Path) -> None:
         """Truncated JSON: exit 3, the message names the file, no traceback."""
         bad = tmp_path / "users.json"

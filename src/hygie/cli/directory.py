@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from hygie.cli import directory_platform
-from hygie.cli.context import EXIT_INVALID_INPUT, fail
+from hygie.cli.context import EXIT_INVALID_INPUT, fail, setup_django
 from hygie.engines.directory.audit import AuditResult, audit
 from hygie.engines.directory.errors import CollectionError, SnapshotError
 from hygie.engines.directory.ldif import read_ldif
@@ -78,6 +78,22 @@ def _attack_table(result: AuditResult) -> Table | None:
     return table
 
 
+def _html_report(result: AuditResult, snapshot: Snapshot, input_path: Path) -> str:
+    """The platform's audit report (same template as the web UI's), rendered without any database."""
+    # Django renders the template only: settings are loaded, no table is read or written.
+    setup_django()
+    from django.utils import timezone
+
+    from hygie.apps.directory.models import DirectoryAudit
+    from hygie.apps.directory.report import report_html
+    from hygie.apps.directory.running import apply_result, snapshot_domains
+    from hygie.apps.organizations.models import Node
+
+    report = DirectoryAudit(node=Node(name=input_path.name))
+    apply_result(report, result, snapshot_domains(snapshot), timezone.now())
+    return report_html(report, [])
+
+
 @app.command("audit")
 def audit_command(
     input_path: Annotated[
@@ -86,15 +102,21 @@ def audit_command(
             metavar="INPUT", help="SharpHound folder, zip or JSON file, LDIF export (.ldif), or snapshot folder."
         ),
     ],
-    output_format: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
+    output_format: Annotated[str, typer.Option("--format", help="table, json or html.")] = "table",
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Write the report to this file.")] = None,
 ) -> None:
     """Run the directory checks on INPUT and print the level, scores and findings."""
-    if output_format not in {"table", "json"}:
-        fail(_("unknown format %(format)r; expected table or json") % {"format": output_format}, EXIT_INVALID_INPUT)
-    result = audit(_load(input_path))
+    if output_format not in {"table", "json", "html"}:
+        fail(
+            _("unknown format %(format)r; expected table, json or html") % {"format": output_format},
+            EXIT_INVALID_INPUT,
+        )
+    snapshot = _load(input_path)
+    result = audit(snapshot)
     if output_format == "json":
         text = orjson.dumps(result.to_dict(), option=orjson.OPT_INDENT_2).decode()
+    elif output_format == "html":
+        text = _html_report(result, snapshot, input_path)
     else:
         # Writing to a file: render into memory and export the text instead of printing it.
         console = Console(record=True, width=120, file=io.StringIO() if output else None)
@@ -105,7 +127,7 @@ def audit_command(
         text = console.export_text() if output else ""
     if output is not None:
         output.write_text(text + "\n", encoding="utf-8")
-    elif output_format == "json":
+    elif output_format in {"json", "html"}:
         typer.echo(text)
 
 

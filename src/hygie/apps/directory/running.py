@@ -43,9 +43,11 @@ if TYPE_CHECKING:
 __all__ = [
     "UPLOAD_SUFFIXES",
     "AuditFailedError",
+    "apply_result",
     "audit_collection",
     "collect_with",
     "read_collection",
+    "snapshot_domains",
     "start_ldap_audit",
     "start_upload_audit",
     "store_upload",
@@ -95,7 +97,8 @@ def read_collection(path: Path) -> Snapshot:
         raise AuditFailedError(f"{path.name}: {exc.strerror or exc}") from exc
 
 
-def _domains(snapshot: Snapshot) -> list[str]:
+def snapshot_domains(snapshot: Snapshot) -> list[str]:
+    """The names of the snapshot's domains, sorted, without NUL characters."""
     names = snapshot.domains.get_column("name").drop_nulls().to_list()
     return sorted({str(name).replace("\x00", "")[:253] for name in names})
 
@@ -134,6 +137,20 @@ def _result_document(result: AuditResult) -> dict[str, Any]:
     return cleaned
 
 
+def apply_result(directory_audit: DirectoryAudit, result: AuditResult, domains: list[str], now: Any) -> None:
+    """Copy the engine's ``result`` onto ``directory_audit`` (not saved): what pages and the report show."""
+    directory_audit.domains = domains
+    directory_audit.domain = ", ".join(domains)[:300] or directory_audit.domain
+    directory_audit.collected = directory_audit.collected or now
+    directory_audit.level = result.level
+    directory_audit.score = result.score
+    directory_audit.categories = dict(result.categories)
+    directory_audit.counts = dict(Counter(f.severity.name.lower() for f in result.findings))
+    directory_audit.finding_count = len(result.findings)
+    directory_audit.not_evaluated = [{"check_id": k, "reason": v} for k, v in result.not_evaluated.items()]
+    directory_audit.result = _result_document(result)
+
+
 def audit_collection(
     directory_audit: DirectoryAudit,
     load: Callable[[Progress], Snapshot],
@@ -157,20 +174,10 @@ def audit_collection(
     folder = directory_dir() / "snapshots" / f"audit-{directory_audit.pk}-{secrets.token_hex(4)}"
     snapshot.save(folder, overwrite=True)
     now = timezone.now()
-    counts = Counter(f.severity.name.lower() for f in result.findings)
-    domains = _domains(snapshot)
+    domains = snapshot_domains(snapshot)
     try:
         with transaction.atomic():
-            directory_audit.domains = domains
-            directory_audit.domain = ", ".join(domains)[:300] or directory_audit.domain
-            directory_audit.collected = directory_audit.collected or now
-            directory_audit.level = result.level
-            directory_audit.score = result.score
-            directory_audit.categories = dict(result.categories)
-            directory_audit.counts = dict(counts)
-            directory_audit.finding_count = len(result.findings)
-            directory_audit.not_evaluated = [{"check_id": k, "reason": v} for k, v in result.not_evaluated.items()]
-            directory_audit.result = _result_document(result)
+            apply_result(directory_audit, result, domains, now)
             directory_audit.snapshot_path = str(folder)
             directory_audit.status = AuditStatus.SUCCEEDED
             directory_audit.finished = now

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, TypeVar, cast
 import polars as pl
 
 from hygie.engines._core import AffectedObject, Finding
-from hygie.engines.directory.registry import CHECKS, NotEvaluatedError
+from hygie.engines.directory.checks.common import registered_finding
+from hygie.engines.directory.registry import NotEvaluatedError
 from hygie.engines.directory.schema import TABLES
 from hygie.engines.directory.tier0 import tier0_objects, tier0_principals
 
@@ -285,14 +286,4 @@ def acl_finding(check_id: str, snapshot: Snapshot, aces: pl.DataFrame) -> list[F
         .select("source", "kind", "target", "source_name", "target_name")
         .iter_rows()
     ]
-    spec = CHECKS[check_id]
-    return [
-        Finding(
-            check_id=check_id,
-            title=spec.title_en,
-            severity=spec.severity,
-            references=spec.references,
-            affected=affected,
-            evidence={"count": aces.height, "aces": rows},
-        )
-    ]
+    return [registered_finding(check_id, affected, {"count": aces.height, "aces": rows})]

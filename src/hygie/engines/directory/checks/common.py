@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
@@ -13,7 +13,7 @@ from hygie.engines.directory.tier0 import tier0_principals
 if TYPE_CHECKING:
     from hygie.engines.directory.snapshot import Snapshot
 
-__all__ = ["TIER0_RIDS", "finding_for", "privileged_principals"]
+__all__ = ["TIER0_RIDS", "finding_for", "privileged_principals", "registered_finding"]
 
 #: Well-known RIDs of Tier-0 groups: Domain Admins, Domain Controllers, Schema Admins, Enterprise
 #: Admins, Administrators, Server/Account/Backup Operators (kept for callers; ``tier0`` has the full list).
@@ -44,14 +44,17 @@ def finding_for(check_id: str, offenders: pl.DataFrame) -> list[Finding]:
         )
         for row in offenders.select("kind", "name", "object_id").iter_rows(named=True)
     )
+    return [registered_finding(check_id, affected, {"count": offenders.height})]
+
+
+def registered_finding(check_id: str, affected: tuple[AffectedObject, ...], evidence: dict[str, Any]) -> Finding:
+    """A finding of ``check_id`` with the title, severity and references of its registration."""
     spec = CHECKS[check_id]
-    return [
-        Finding(
-            check_id=check_id,
-            title=spec.title_en,
-            severity=spec.severity,
-            references=spec.references,
-            affected=affected,
-            evidence={"count": offenders.height},
-        )
-    ]
+    return Finding(
+        check_id=check_id,
+        title=spec.title_en,
+        severity=spec.severity,
+        references=spec.references,
+        affected=affected,
+        evidence=evidence,
+    )

@@ -47,7 +47,15 @@ _CONFIGURATION_FILTER = (
 )
 # The schema head (ACL and objectVersion) and the attribute GUIDs that ACEs name.
 _SCHEMA_FILTER = "(|(objectClass=attributeSchema)(objectClass=dMD))"
-_SCHEMA_ATTRIBUTES = ("objectClass", "lDAPDisplayName", "schemaIDGUID", "objectVersion", "name", "nTSecurityDescriptor")
+_SCHEMA_ATTRIBUTES = (
+    "objectClass",
+    "lDAPDisplayName",
+    "schemaIDGUID",
+    "objectVersion",
+    "name",
+    "objectGUID",
+    "nTSecurityDescriptor",
+)
 _ALL_WITH_SD = ("*", "nTSecurityDescriptor")
 _INSECURE_WARNING = (
     "the LDAP server's TLS certificate was not verified (--insecure): the collection may come from an impostor"

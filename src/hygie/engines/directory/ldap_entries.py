@@ -255,6 +255,10 @@ def _add(builder: SnapshotBuilder, dn: str, attrs: Attributes, settings: Mapping
         add_trust(builder, dn, attrs)
     elif "container" in classes:
         builder.row("containers", builder.common(dn, attrs, _guid(dn, attrs), _named(dn, attrs)))
+    elif classes & {"dmd", "configuration"} and as_guid(dn, attrs, "objectguid") is not None:
+        # The schema (dMD) and configuration heads are kept as containers: their ACLs are Tier 0.
+        # Exports that list them without objectGUID only give forest settings (functional level...).
+        builder.row("containers", builder.common(dn, attrs, _guid(dn, attrs), _named(dn, attrs)))
 
 
 def _guid(dn: str, attrs: Attributes) -> str:

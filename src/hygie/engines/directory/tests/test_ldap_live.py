@@ -283,9 +283,6 @@ class TestLiveAudit:
 
 #: Checks not evaluated on the live collection, with the reason; anything else not evaluated fails.
 _NOT_EVALUATED_ON_SAMBA: dict[str, str] = {
-    # The collector reads the schema head (objectClass dMD) with its security descriptor, but
-    # ldap_entries makes no row of it, so tier0.py cannot find the schema partition yet.
-    "directory.permissions_schema": "the LDAP normaliser keeps no row for the schema partition head",
     # Samba's schema has no LAPS attribute: no computer can carry an expiry date.
     "directory.laps_password_expired": "the collection does not carry LAPS expiry dates",
 }

@@ -7,11 +7,13 @@ from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import translation
 
 from hygie.apps.directory.models import AuditStatus, DirectoryAudit
 from hygie.apps.directory.running import directory_dir
 from hygie.apps.findings.models import Finding, FindingStatus
 from hygie.apps.jobs.models import Job, JobStatus
+from hygie.engines.directory.registry import CHECKS
 from hygie.testing.tasks import run_queued_tasks
 
 from .collections import DOMAIN, collection_zip
@@ -58,6 +60,18 @@ class TestUploadAudit:
         page = client.get(audit.get_absolute_url())
         assert 200 == page.status_code
         assert "vuln_delegation_t4d" in page.content.decode()
+
+    def test_findings_titled_in_the_interface_language(self, tenants: Any) -> None:
+        """A French interface shows each check's registered French title, an English one the English title."""
+        client = _client(tenants.users["analyst"])
+        audit = _audit(client, tenants.hospital_a)
+        spec = CHECKS["directory.unconstrained_delegation"]
+        with translation.override("fr"):
+            titles = {f["check_id"]: f["title"] for f in audit.findings()}
+        assert spec.title_fr == titles["directory.unconstrained_delegation"]
+        with translation.override("en"):
+            titles = {f["check_id"]: f["title"] for f in audit.findings()}
+        assert spec.title_en == titles["directory.unconstrained_delegation"]
 
     def test_second_audit_closes_fixed_findings_and_diff_shows_them(self, tenants: Any) -> None:
         """ALICE fixed, BOB now delegating: the register closes ALICE's, the diff says new BOB, fixed ALICE."""

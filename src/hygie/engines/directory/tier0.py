@@ -18,6 +18,8 @@ import polars as pl
 from scipy.sparse import csr_matrix  # type: ignore[import-untyped]  # scipy ships no type stubs
 from scipy.sparse.csgraph import breadth_first_order  # type: ignore[import-untyped]
 
+from hygie.engines.directory.memo import per_snapshot
+
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
@@ -159,6 +161,10 @@ def tier0_principals(snapshot: Snapshot) -> pl.DataFrame:
     accounts (RID 502: their key signs every ticket) and built-in Administrators (RID 500).
     ``via`` says why: the Tier-0 group it is nested in, or the account's role.
     """
+    return per_snapshot(snapshot, "tier0_principals", _tier0_principals)
+
+
+def _tier0_principals(snapshot: Snapshot) -> pl.DataFrame:
     principals = snapshot.principals
     by_role = principals.select(
         "object_id",

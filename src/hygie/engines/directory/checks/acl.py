@@ -6,20 +6,17 @@ so every selection here is a Polars join or filter over the edge table, never a 
 
 from __future__ import annotations
 
-import weakref
-from typing import TYPE_CHECKING, TypeVar, cast
+from typing import TYPE_CHECKING
 
 import polars as pl
 
 from hygie.engines._core import AffectedObject, Finding
 from hygie.engines.directory.checks.common import registered_finding
+from hygie.engines.directory.memo import per_snapshot
 from hygie.engines.directory.registry import NotEvaluatedError
-from hygie.engines.directory.schema import TABLES
 from hygie.engines.directory.tier0 import tier0_objects, tier0_principals
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from hygie.engines.directory.snapshot import Snapshot
 
 __all__ = [
@@ -84,7 +81,6 @@ _BROAD_RIDS: tuple[str, ...] = ("513", "515")
 LEGITIMATE_HOLDERS: tuple[str, ...] = ("S-1-5-10", "S-1-3-0", "S-1-5-18", "S-1-5-9")
 
 _MAX_EVIDENCE_ROWS = 5000
-T = TypeVar("T")
 _MAX_NESTING = 64
 
 
@@ -142,28 +138,6 @@ def nested_members(snapshot: Snapshot, groups: pl.DataFrame) -> pl.DataFrame:
     return pairs.select(pl.col("member").alias("object_id")).unique()
 
 
-def per_snapshot(snapshot: Snapshot, key: str, compute: Callable[[Snapshot], T]) -> T:
-    """``compute(snapshot)``, computed once per snapshot and ``key`` while that snapshot is the latest.
-
-    Many checks need the same Tier-0 sets; a one-snapshot memo keeps an audit from recomputing
-    them per check. The memo recognises the snapshot by weak references to its tables (a
-    ``Snapshot`` itself cannot be weakly referenced), so it never keeps a finished audit's
-    snapshot alive, and a copy with one table replaced is a new snapshot.
-    """
-    global _MEMO  # noqa: PLW0603 - a one-entry memo; swapped as a whole, so threads never see half of it
-    tables = tuple(snapshot.table(name) for name in TABLES)
-    owner, store = _MEMO
-    if len(owner) != len(tables) or any(ref() is not table for ref, table in zip(owner, tables, strict=True)):
-        store = {}
-        _MEMO = (tuple(weakref.ref(table) for table in tables), store)
-    if key not in store:
-        store[key] = compute(snapshot)
-    return cast("T", store[key])
-
-
-_MEMO: tuple[tuple[weakref.ref[pl.DataFrame], ...], dict[str, object]] = ((), {})
-
-
 def tier0_ids(snapshot: Snapshot) -> pl.DataFrame:
     """``object_id`` of the Tier-0 principals (and CA hosts) plus the well-known legitimate ACE holders.
 
@@ -176,7 +150,7 @@ def tier0_ids(snapshot: Snapshot) -> pl.DataFrame:
     def compute(snap: Snapshot) -> pl.DataFrame:
         # Tier-0 objects that are principals too: CA hosts are Tier 0 without being in a Tier-0 group.
         objects = tier0_targets(snap).filter(pl.col("kind").is_in(["User", "Computer", "Group"]))
-        members = per_snapshot(snap, "tier0_principals", tier0_principals).select("object_id")
+        members = tier0_principals(snap).select("object_id")
         principals = pl.concat([members, objects.select("object_id")])
         sources = snap.edges.select(pl.col("source").alias("object_id")).unique()
         legit = pl.concat([sources, snap.principals.select("object_id")]).filter(is_well_known(LEGITIMATE_HOLDERS))

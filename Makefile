@@ -67,6 +67,9 @@ lint: $(STAMP)  ## ruff, mypy, missing migrations, module sizes, engine independ
 
 system-test-deps:
 	tools/system_deps.sh postgresql chromium samba-ad-dc samba-ad-provision krb5-user ldb-tools openssl
+	@# The exposure engine's lab: real servers in network namespaces, and nmap as the reference scanner.
+	tools/system_deps.sh iproute2 nmap nginx-light openssh-server samba vsftpd redis-server bind9 bind9-utils \
+		xrdp mariadb-server memcached
 
 test: $(STAMP) system-test-deps  ## The whole suite on PostgreSQL, then on SQLite, then the benchmarks at smoke size
 	$(MAKE) --no-print-directory test-postgres
@@ -77,8 +80,8 @@ test-postgres: $(STAMP)  ## The whole suite (browser and live LDAP tests include
 	mkdir -p test-artifacts
 	$(TEST_ENV) tools/with_postgres.sh tools/with_samba.sh $(PYTEST) -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
-test-sqlite: $(STAMP)  ## The suite on the embedded SQLite default (browser tests ran on PostgreSQL)
-	$(TEST_ENV) $(PYTEST) -n $(PYTEST_WORKERS) -m "not browser" $(PYTEST_ARGS)
+test-sqlite: $(STAMP)  ## The suite on the embedded SQLite default (browser and network-lab tests ran on PostgreSQL)
+	$(TEST_ENV) $(PYTEST) -n $(PYTEST_WORKERS) -m "not browser and not lab" $(PYTEST_ARGS)
 
 bench-smoke: $(STAMP)  ## Every benchmark at smoke size (checks that each prints a JSON object last)
 	@mkdir -p $(TMP_DIR)

@@ -1,0 +1,1 @@
+"""Check module data (being written)."""

@@ -1,0 +1,1 @@
+"""Check module dns (being written)."""

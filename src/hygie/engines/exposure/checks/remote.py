@@ -1,0 +1,1 @@
+"""Check module remote (being written)."""

@@ -1,0 +1,1 @@
+"""Check module services (being written)."""

@@ -1,0 +1,1 @@
+"""Check module tls (being written)."""

@@ -1,0 +1,1 @@
+"""Check module web (being written)."""

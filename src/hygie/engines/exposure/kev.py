@@ -1,0 +1,5 @@
+"""Known-exploited vulnerabilities catalogue (being written)."""
+
+
+class KevCatalogue:
+    """Being written."""

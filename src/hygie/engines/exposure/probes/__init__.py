@@ -1,0 +1,14 @@
+"""Protocol probes, one module per protocol family; importing this package registers them all."""
+
+from hygie.engines.exposure.probes import (  # noqa: F401 - imported for their registrations
+    banner,
+    databases,
+    dicom,
+    ftp,
+    http,
+    mllp,
+    rdp,
+    smb,
+    ssh,
+    tls,
+)

@@ -1,0 +1,1 @@
+"""Probe module banner (being written)."""

@@ -1,0 +1,1 @@
+"""Probe module databases (being written)."""

@@ -1,0 +1,1 @@
+"""Probe module dicom (being written)."""

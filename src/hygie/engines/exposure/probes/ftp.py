@@ -1,0 +1,1 @@
+"""Probe module ftp (being written)."""

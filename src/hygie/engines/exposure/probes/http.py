@@ -1,0 +1,1 @@
+"""Probe module http (being written)."""

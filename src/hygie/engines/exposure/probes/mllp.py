@@ -1,0 +1,1 @@
+"""Probe module mllp (being written)."""

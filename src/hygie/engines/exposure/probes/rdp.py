@@ -1,0 +1,1 @@
+"""Probe module rdp (being written)."""

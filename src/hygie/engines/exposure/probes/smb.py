@@ -1,0 +1,1 @@
+"""Probe module smb (being written)."""

@@ -1,0 +1,1 @@
+"""Probe module ssh (being written)."""

@@ -1,0 +1,1 @@
+"""Probe module tls (being written)."""

@@ -1,0 +1,3 @@
+"""Lab servers: lab_data (being written)."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""Lab servers: lab_remote (being written)."""
+
+__all__: list[str] = []

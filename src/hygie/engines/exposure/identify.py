@@ -8,6 +8,7 @@ that fails records why in ``service.errors`` and never stops the others.
 from __future__ import annotations
 
 import asyncio
+import struct
 from typing import TYPE_CHECKING
 
 from hygie.engines._core import NullProgress, Progress
@@ -50,7 +51,7 @@ async def probe_once(
         service.errors[probe_id] = str(error)
     except TimeoutError:
         service.errors[probe_id] = "the probe ran out of time"
-    except (OSError, ValueError, UnicodeError, IndexError, KeyError) as error:
+    except (OSError, ValueError, UnicodeError, IndexError, KeyError, struct.error) as error:
         # A hostile answer may trip a parser in ways no probe can list: it is a failed probe,
         # recorded with its reason, never a crashed audit.
         service.errors[probe_id] = f"unexpected answer ({type(error).__name__}: {error})"

@@ -3,6 +3,7 @@
 from hygie.engines.exposure.checks import (  # noqa: F401 - imported for their registrations
     data,
     dns,
+    dns_server,
     remote,
     services,
     tls,

@@ -4,6 +4,7 @@ from hygie.engines.exposure.probes import (  # noqa: F401 - imported for their r
     banner,
     databases,
     dicom,
+    dns_server,
     ftp,
     http,
     mllp,

@@ -21,12 +21,13 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Self
 
 import pytest
 
-__all__ = ["LabError", "LabProcess", "NetLab", "lab_or_skip", "lab_unavailable_reason"]
+__all__ = ["LabError", "LabProcess", "LabServer", "NetLab", "lab_or_skip", "lab_unavailable_reason"]
 
 _LOCK_DIR = Path(tempfile.gettempdir()) / "hygie-netlab"
 #: Slots 1-199 are for tests (198.18.N.0/24); the benchmark uses 198.19.0.0/24 and slot 200+.
@@ -51,6 +52,14 @@ def _run(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
     if check and result.returncode != 0:
         raise LabError(f"{' '.join(args)} failed: {result.stderr.strip() or result.stdout.strip()}")
     return result
+
+
+@dataclass(frozen=True, slots=True)
+class LabServer:
+    """Where a lab server listens."""
+
+    address: str
+    port: int
 
 
 class LabProcess:

@@ -1,0 +1,552 @@
+"""Discovery: which TCP ports of which addresses accept a connection, found politely and fast.
+
+A TCP connect scan (no raw sockets, no privileges): one non-blocking ``connect`` per (address,
+port), and the kernel's answer read back from ``SO_ERROR``. A completed handshake is an open port
+(closed again at once, gracefully, without reading a byte), a reset is a closed port, silence until
+``connect_timeout`` is a timeout that is retried ``retries`` times before the port is called
+filtered. "No route to host" and other network errors make the port filtered without retry; a host
+that gives nothing else on its first ports is given up.
+
+The scan is one small state machine driven by callbacks rather than one coroutine per attempt: a
+coroutine, a future and a ``wait_for`` timer per connection would cost more than the connection
+itself, and an audit makes hundreds of thousands of them. Its sockets live in a private epoll set
+whose descriptor is watched by the running event loop, so the scan shares the loop with the rest
+of the audit and reads every ready socket in batches. Time-outs need no timer per attempt either:
+every attempt gets the same timeout, so attempts expire in the order they started, and one timer
+walks a queue from its head.
+
+Politeness (:mod:`~hygie.engines.exposure.policy`) is honoured attempt by attempt:
+
+- the audit's :class:`RateLimiter` gives every new connection, retries included (its non-blocking
+  ``try_acquire``; when the bucket is empty the scan sleeps until the next token);
+- at most ``host_concurrency`` connections are open to one host, at most ``concurrency`` in all,
+  and never more than the process's descriptor limit allows (the soft limit is raised to the hard
+  one first);
+- every attempt is charged to the audit's :class:`HostGate`; once a host's cap is spent its
+  remaining ports are not tried and the host is listed in ``skipped`` with the reason;
+- hosts are served in turn, one attempt each, so the ports of one host are spread over the whole
+  scan instead of arriving in a burst.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import errno
+import ipaddress
+import os
+import resource
+import select
+import socket
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from hygie.engines._core import NullProgress, Progress
+from hygie.engines.exposure.policy import HostBudgetExceededError, HostGate, RateLimiter, ScanPolicy
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+
+__all__ = ["DiscoveryResult", "discover", "discover_sync", "raise_descriptor_limit"]
+
+MAX_PORT = 65535
+
+#: Descriptors kept free for everything else the process does (log files, probes, the database).
+_RESERVED_DESCRIPTORS = 64
+
+#: A host that gave this many unreachable answers and nothing else is given up (skipped): each
+#: further port would only wait for the same failed neighbour resolution.
+_UNREACHABLE_GIVE_UP = 8
+
+#: Local shortages (ephemeral ports, descriptors, buffers): the attempt is put back, not judged.
+_LOCAL_SHORTAGE = frozenset({errno.EADDRNOTAVAIL, errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.EAGAIN})
+
+#: Consecutive local shortages after which the scan stops with an error instead of spinning.
+_SHORTAGE_LIMIT = 2000
+
+#: Sockets read per wake-up of the epoll descriptor.
+_BATCH = 1024
+
+#: Attempts started per callback before the loop gets a turn.
+_LAUNCH_BATCH = 256
+
+
+@dataclass(slots=True)
+class DiscoveryResult:
+    """What a discovery scan found.
+
+    - ``open_ports``: address -> sorted open ports (only addresses with at least one open port);
+    - ``filtered``: address -> sorted ports that timed out after every retry, or that an
+      unreachable answer closed;
+    - ``skipped``: address -> why some of its ports were not tried (connection cap spent, host
+      unreachable);
+    - ``attempts``: connection attempts made, retries included;
+    - ``duration``: seconds from the first attempt to the last answer.
+    """
+
+    open_ports: dict[str, list[int]] = field(default_factory=dict)
+    filtered: dict[str, list[int]] = field(default_factory=dict)
+    skipped: dict[str, str] = field(default_factory=dict)
+    attempts: int = 0
+    duration: float = 0.0
+
+
+def raise_descriptor_limit() -> int:
+    """Raise the soft ``RLIMIT_NOFILE`` to the hard limit (when allowed) and return the soft limit now in force."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = hard if hard != resource.RLIM_INFINITY else max(soft, 1 << 20)
+    if soft != resource.RLIM_INFINITY and soft < target:
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+            soft = target
+    return soft if soft != resource.RLIM_INFINITY else 1 << 20
+
+
+def _open_descriptors() -> int:
+    """Descriptors the process holds now (a generous guess where /proc is missing)."""
+    try:
+        return sum(1 for _ in Path("/proc/self/fd").iterdir())
+    except OSError:
+        return 256
+
+
+def _parse_addresses(addresses: Iterable[str]) -> list[tuple[str, socket.AddressFamily]]:
+    """Distinct addresses in their canonical form, in order; ``ValueError`` naming the first bad one."""
+    if isinstance(addresses, (str, bytes)):
+        raise TypeError("addresses must be a sequence of IP address strings, not one string")
+    seen: dict[str, socket.AddressFamily] = {}
+    for raw in addresses:
+        if not isinstance(raw, str):
+            raise TypeError(f"{raw!r} is not an IP address string")
+        try:
+            address = ipaddress.ip_address(raw.strip())
+        except ValueError:
+            raise ValueError(f"{raw[:80]!r} is not an IP address (names are resolved before discovery)") from None
+        if address.is_multicast or address.is_unspecified:
+            raise ValueError(f"{raw!r} cannot be scanned (multicast or unspecified address)")
+        family = socket.AF_INET if address.version == 4 else socket.AF_INET6  # noqa: PLR2004 - IP version
+        seen.setdefault(str(address), family)
+    return list(seen.items())
+
+
+def _parse_ports(ports: Iterable[int]) -> list[int]:
+    """Distinct ports in the order given; ``ValueError`` naming the first bad one."""
+    if isinstance(ports, (str, bytes)):
+        raise TypeError("ports must be a sequence of integers (parse a port list with ports.parse_ports)")
+    seen: dict[int, None] = {}
+    for port in ports:
+        if isinstance(port, bool) or not isinstance(port, int):
+            raise TypeError(f"{port!r} is not a TCP port number")
+        if not 1 <= port <= MAX_PORT:
+            raise ValueError(f"{port!r} is not a TCP port (1-{MAX_PORT})")
+        seen.setdefault(port)
+    return list(seen)
+
+
+class _Host:
+    """One address's progress through the port list."""
+
+    __slots__ = (
+        "address",
+        "done",
+        "family",
+        "filtered",
+        "inflight",
+        "next_port",
+        "open",
+        "queued",
+        "retry",
+        "stopped",
+        "unreachable",
+        "useful",
+    )
+
+    def __init__(self, address: str, family: socket.AddressFamily) -> None:
+        self.address = address
+        self.family = family
+        self.next_port = 0  # index of the next never-tried port
+        self.retry: deque[tuple[int, int]] = deque()  # (port, attempt number) waiting for another try
+        self.inflight = 0
+        self.queued = False  # in the scan's rotation
+        self.stopped = False  # cap spent or unreachable: no further attempt
+        self.open: list[int] = []
+        self.filtered: list[int] = []
+        self.done = 0  # ports with a final answer
+        self.unreachable = 0
+        self.useful = False  # at least one open or closed answer
+
+
+class _Attempt:
+    """One connection in flight."""
+
+    __slots__ = ("attempt", "deadline", "host", "port", "sock")
+
+    def __init__(self, sock: socket.socket, host: _Host, port: int, attempt: int, deadline: float) -> None:
+        self.sock = sock
+        self.host = host
+        self.port = port
+        self.attempt = attempt
+        self.deadline = deadline
+
+
+class _Scan:
+    """The state machine of one discovery scan; :meth:`run` drives it on the running loop."""
+
+    def __init__(
+        self,
+        hosts: list[_Host],
+        ports: list[int],
+        *,
+        policy: ScanPolicy,
+        rate: RateLimiter,
+        gate: HostGate,
+        progress: Progress,
+    ) -> None:
+        self.hosts = hosts
+        self.ports = ports
+        self.policy = policy
+        self.rate = rate
+        self.gate = gate
+        self.progress = progress
+        room = raise_descriptor_limit() - _open_descriptors() - _RESERVED_DESCRIPTORS
+        self.limit = max(1, min(policy.concurrency, room))
+        self.rotation: deque[_Host] = deque()
+        self.inflight: dict[int, _Attempt] = {}
+        self.expiry: deque[_Attempt] = deque()
+        self.attempts = 0
+        self.skipped: dict[str, str] = {}
+        self.pending_progress = 0
+        self.shortages = 0
+        self.remaining = len(hosts)  # hosts not yet finished
+        self.loop = asyncio.get_running_loop()
+        self.epoll = select.epoll()
+        self.finished: asyncio.Future[None] = self.loop.create_future()
+        self.timer: asyncio.TimerHandle | None = None
+        self.spares: dict[socket.AddressFamily, socket.socket] = {}
+        self.wake: asyncio.TimerHandle | None = None
+        self.soon: asyncio.Handle | None = None
+
+    # -- driving ---------------------------------------------------------------------------
+
+    async def run(self) -> None:
+        """Scan every host; returns when every port has its answer or its host was given up."""
+        self.progress.start("discover", len(self.hosts) * len(self.ports))
+        for host in self.hosts:
+            host.queued = True
+            self.rotation.append(host)
+        self.loop.add_reader(self.epoll.fileno(), self._on_ready)
+        try:
+            self._launch()
+            self._check_finished()
+            await self.finished
+        finally:
+            self.loop.remove_reader(self.epoll.fileno())
+            for handle in (self.timer, self.wake, self.soon):
+                if handle is not None:
+                    handle.cancel()
+            for attempt in self.inflight.values():
+                attempt.sock.close()
+            self.inflight.clear()
+            for sock in self.spares.values():
+                sock.close()
+            self.spares.clear()
+            self.epoll.close()
+            self._flush_progress()
+
+    def _fail(self, error: BaseException) -> None:
+        if not self.finished.done():
+            self.finished.set_exception(error)
+
+    def _check_finished(self) -> None:
+        if self.remaining == 0 and not self.inflight and not self.finished.done():
+            self.finished.set_result(None)
+
+    def _flush_progress(self) -> None:
+        if self.pending_progress:
+            self.progress.advance(self.pending_progress)
+            self.pending_progress = 0
+
+    # -- launching -------------------------------------------------------------------------
+
+    def _launch(self) -> None:  # noqa: C901, PLR0912, PLR0915 - the hot loop stays in one piece on purpose
+        """Start attempts, host after host, until a limit (global, rate, descriptors) stops us."""
+        if self.finished.done():
+            return
+        rotation = self.rotation
+        inflight = self.inflight
+        limit = self.limit
+        host_limit = self.policy.host_concurrency
+        ports = self.ports
+        count = len(ports)
+        rate = self.rate
+        gate = self.gate
+        timeout = self.policy.connect_timeout
+        epoll = self.epoll
+        register = epoll.register
+        monotonic = time.monotonic
+        mask = select.EPOLLOUT
+        spares = self.spares
+        stream = socket.SOCK_STREAM | socket.SOCK_NONBLOCK | socket.SOCK_CLOEXEC
+        in_progress, already, refused = errno.EINPROGRESS, errno.EALREADY, errno.ECONNREFUSED
+        budget = _LAUNCH_BATCH
+        while rotation and len(inflight) < limit:
+            budget -= 1
+            if budget < 0:
+                # Answers on a fast link come back inside connect(): without a pause the whole scan
+                # would run in this one callback and starve the loop's other tasks.
+                if self.soon is None:
+                    self.soon = self.loop.call_soon(self._on_soon)
+                break
+            if not rate.try_acquire():
+                self._sleep(rate.delay())
+                break
+            host = rotation.popleft()
+            host.queued = False
+            if host.retry:
+                port, attempt = host.retry.popleft()
+            else:
+                port, attempt = ports[host.next_port], 0
+                host.next_port += 1
+            try:
+                gate.spend(host.address)
+            except HostBudgetExceededError:
+                host.retry.appendleft((port, attempt))  # not tried: counted as such in the reason
+                self._give_up(host, f"the per-host connection cap ({self.policy.host_connection_cap}) was reached")
+                continue
+            self.attempts += 1
+            sock = spares.pop(host.family, None)
+            if sock is None:
+                try:
+                    sock = socket.socket(host.family, stream)
+                except OSError as error:
+                    self._shortage(host, port, attempt, error.errno)
+                    break
+            target = (host.address, port)
+            code = sock.connect_ex(target)
+            if code == in_progress:
+                # On a fast link the answer is often in before connect() returns: asking again reads
+                # it without a trip through epoll, and a refused socket is left ready for reuse.
+                code = sock.connect_ex(target)
+                if code == already:
+                    record = _Attempt(sock, host, port, attempt, monotonic() + timeout)
+                    fd = sock.fileno()
+                    inflight[fd] = record
+                    register(fd, mask)
+                    self.expiry.append(record)
+                    host.inflight += 1
+                    code = -2
+            if code == refused:
+                # A refused socket is back to "unconnected" (Linux resets it for a new connect), so
+                # the next attempt skips a socket() and a close(): a quarter of the kernel's work.
+                spares[host.family] = sock
+                self._answer(host, port, attempt, code)
+            elif code != -2:  # noqa: PLR2004 - in flight
+                sock.close()
+                if code in _LOCAL_SHORTAGE:
+                    self._shortage(host, port, attempt, code)
+                    break
+                self._answer(host, port, attempt, 0 if code == errno.EISCONN else code)
+            if not host.stopped and host.inflight < host_limit and (host.retry or host.next_port < count):
+                host.queued = True
+                rotation.append(host)
+        if self.expiry and self.timer is None:
+            self.timer = self.loop.call_at(self.expiry[0].deadline, self._on_timer)
+        self._flush_progress()
+        self._check_finished()
+
+    def _sleep(self, seconds: float) -> None:
+        """Launch again in ``seconds`` (the rate bucket is empty, or the system is short of something)."""
+        if self.wake is None:
+            self.wake = self.loop.call_later(max(seconds, 0.0005), self._on_wake)
+
+    def _on_wake(self) -> None:
+        self.wake = None
+        self._launch()
+
+    def _on_soon(self) -> None:
+        self.soon = None
+        self._launch()
+
+    def _shortage(self, host: _Host, port: int, attempt: int, code: int | None) -> None:
+        """The system ran short (ports, descriptors): the attempt goes back and the scan slows down."""
+        # The attempt was not made: neither the count nor the host's budget keeps it.
+        self.attempts -= 1
+        self.gate.used[host.address] -= 1
+        host.retry.appendleft((port, attempt))
+        if not host.queued:
+            host.queued = True
+            self.rotation.appendleft(host)
+        self.shortages += 1
+        if self.shortages > _SHORTAGE_LIMIT:
+            self._fail(OSError(code or 0, f"the system keeps refusing new connections: {os.strerror(code or 0)}"))
+            return
+        # Fewer connections at once from now on; what is in flight will free room.
+        self.limit = max(1, min(self.limit, len(self.inflight)))
+        self._sleep(0.01)
+
+    # -- answers ---------------------------------------------------------------------------
+
+    def _answer(self, host: _Host, port: int, attempt: int, code: int) -> None:
+        """Judge one attempt's result: open, closed, timed out (maybe retried) or unreachable."""
+        if code == 0:
+            host.open.append(port)
+            host.useful = True
+        elif code == errno.ECONNREFUSED:
+            host.useful = True
+        elif code in (errno.ETIMEDOUT, -1):  # -1: our own timeout
+            if attempt < self.policy.retries:
+                host.retry.append((port, attempt + 1))
+                return
+            host.filtered.append(port)
+        else:
+            # "No route to host" (failed neighbour resolution, ICMP unreachable or prohibited), a
+            # local firewall (EPERM), a broadcast address (EACCES)...: not open, maybe not closed.
+            host.filtered.append(port)
+            host.unreachable += 1
+            if not host.useful and host.unreachable >= _UNREACHABLE_GIVE_UP:
+                self._give_up(host, f"unreachable ({os.strerror(code)}) on its first {host.unreachable} ports")
+                return
+        self.shortages = 0
+        host.done += 1
+        self.pending_progress += 1
+        if host.done == len(self.ports) and not host.stopped:
+            host.stopped = True
+            self.remaining -= 1
+
+    def _give_up(self, host: _Host, reason: str) -> None:
+        """No further attempt on ``host``; its untried ports are counted as done for the progress bar."""
+        if host.stopped:
+            return
+        host.stopped = True
+        if host.queued:
+            host.queued = False
+            with contextlib.suppress(ValueError):
+                self.rotation.remove(host)
+        self.remaining -= 1
+        untried = len(self.ports) - host.next_port + len(host.retry)
+        self.skipped[host.address] = f"{reason}; {untried} of {len(self.ports)} ports not tried"
+        self.pending_progress += len(self.ports) - host.done
+        host.retry.clear()
+        host.next_port = len(self.ports)
+
+    def _finish(self, record: _Attempt, code: int) -> None:
+        host = record.host
+        host.inflight -= 1
+        if host.stopped:
+            # Given up while this attempt flew (cap spent, unreachable): an open port is still a fact.
+            if code == 0:
+                host.open.append(record.port)
+            return
+        self._answer(host, record.port, record.attempt, code)
+        self._requeue_if_work(host)
+
+    def _requeue_if_work(self, host: _Host) -> None:
+        if (
+            not host.queued
+            and not host.stopped
+            and host.inflight < self.policy.host_concurrency
+            and (host.retry or host.next_port < len(self.ports))
+        ):
+            host.queued = True
+            self.rotation.append(host)
+
+    def _on_ready(self) -> None:
+        """The epoll set has ready sockets: read each one's verdict, close it, launch more."""
+        try:
+            events = self.epoll.poll(0, _BATCH)
+        except OSError as error:
+            self._fail(error)
+            return
+        inflight = self.inflight
+        sol, so_error = socket.SOL_SOCKET, socket.SO_ERROR
+        for fd, _ in events:
+            record = inflight.pop(fd, None)
+            if record is None:
+                continue
+            sock = record.sock
+            code = sock.getsockopt(sol, so_error)
+            sock.close()
+            self._finish(record, code)
+        self._launch()
+
+    def _on_timer(self) -> None:
+        """Expire the attempts whose handshake did not complete in time."""
+        self.timer = None
+        now = time.monotonic()
+        expiry = self.expiry
+        inflight = self.inflight
+        while expiry and expiry[0].deadline <= now:
+            record = expiry.popleft()
+            fd = record.sock.fileno()
+            if fd < 0 or inflight.get(fd) is not record:
+                continue  # answered already (its socket is closed)
+            del inflight[fd]
+            record.sock.close()
+            self._finish(record, -1)
+        while expiry and expiry[0].sock.fileno() < 0:
+            expiry.popleft()
+        self._launch()
+        if expiry and self.timer is None:
+            self.timer = self.loop.call_at(expiry[0].deadline, self._on_timer)
+
+    def result(self, started: float) -> DiscoveryResult:
+        """The scan's findings, sorted."""
+        return DiscoveryResult(
+            open_ports={host.address: sorted(host.open) for host in self.hosts if host.open},
+            filtered={host.address: sorted(host.filtered) for host in self.hosts if host.filtered},
+            skipped=dict(self.skipped),
+            attempts=self.attempts,
+            duration=time.monotonic() - started,
+        )
+
+
+async def discover(
+    addresses: Sequence[str],
+    ports: Sequence[int],
+    *,
+    policy: ScanPolicy,
+    rate: RateLimiter | None = None,
+    gate: HostGate | None = None,
+    progress: Progress | None = None,
+) -> DiscoveryResult:
+    """TCP connect scan of ``ports`` on ``addresses`` under ``policy``.
+
+    ``addresses`` are IP addresses (IPv4 or IPv6; names are resolved and checked against the
+    perimeter before discovery): a malformed one raises ``ValueError`` naming it, before any packet
+    is sent. ``rate`` and ``gate`` are the audit's shared limiter and per-host budget (fresh ones
+    from ``policy`` when omitted), so discovery and the probes that follow draw on the same
+    allowances. Per-host concurrency is counted by the scan itself, with the semantics of
+    ``gate.semaphore``: discovery runs before the probes of the same hosts. Progress goes to
+    ``progress`` as phase ``"discover"``, one unit per (address, port).
+    """
+    hosts = [_Host(address, family) for address, family in _parse_addresses(addresses)]
+    port_list = _parse_ports(ports)
+    started = time.monotonic()
+    if not hosts or not port_list:
+        progress = progress or NullProgress()
+        progress.start("discover", 0)
+        return DiscoveryResult(duration=time.monotonic() - started)
+    scan = _Scan(
+        hosts,
+        port_list,
+        policy=policy,
+        rate=rate or RateLimiter(policy.rate),
+        gate=gate or HostGate(policy),
+        progress=progress or NullProgress(),
+    )
+    await scan.run()
+    return scan.result(started)
+
+
+def discover_sync(
+    addresses: Sequence[str],
+    ports: Sequence[int],
+    *,
+    policy: ScanPolicy,
+    progress: Progress | None = None,
+) -> DiscoveryResult:
+    """:func:`discover` in a fresh event loop, for callers without one (CLI, benchmark, tasks)."""
+    return asyncio.run(discover(addresses, ports, policy=policy, progress=progress))

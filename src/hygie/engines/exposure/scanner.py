@@ -1,31 +1,24 @@
 """Discovery: which TCP ports of which addresses accept a connection, found politely and fast.
 
-A TCP connect scan (no raw sockets, no privileges): one non-blocking ``connect`` per (address,
-port), and the kernel's answer read back from ``SO_ERROR``. A completed handshake is an open port
-(closed again at once, gracefully, without reading a byte), a reset is a closed port, silence until
-``connect_timeout`` is a timeout that is retried ``retries`` times before the port is called
-filtered. "No route to host" and other network errors make the port filtered without retry; a host
-that gives nothing else on its first ports is given up.
+A TCP connect scan (no raw sockets, no privileges). A completed handshake is an open port (closed
+again at once, without reading a byte), a reset a closed one, silence until ``connect_timeout`` a
+timeout, retried ``retries`` times before the port is called filtered. "No route to host" and other
+network errors make the port filtered without retry; a host that answers nothing else is given up.
 
-The scan is one small state machine driven by callbacks rather than one coroutine per attempt: a
-coroutine, a future and a ``wait_for`` timer per connection would cost more than the connection
-itself, and an audit makes hundreds of thousands of them. Its sockets live in a private epoll set
-whose descriptor is watched by the running event loop, so the scan shares the loop with the rest
-of the audit and reads every ready socket in batches. Time-outs need no timer per attempt either:
-every attempt gets the same timeout, so attempts expire in the order they started, and one timer
-walks a queue from its head.
+The scan is a state machine driven by callbacks, not a coroutine per attempt: a coroutine, a future
+and a ``wait_for`` timer per connection would cost more than the connection, and an audit makes
+hundreds of thousands. Its sockets sit in a private epoll set watched by the running event loop
+(the scan shares the loop with the rest of the audit); every attempt has the same timeout, so they
+expire in the order they started and one timer walks a queue from its head.
 
-Politeness (:mod:`~hygie.engines.exposure.policy`) is honoured attempt by attempt:
+Politeness (:mod:`~hygie.engines.exposure.policy`), attempt by attempt: every new connection,
+retries included, takes a token of the audit's :class:`RateLimiter`; at most ``host_concurrency``
+connections are open to one host, ``concurrency`` in all, and never more than the descriptor limit
+allows (the soft limit is raised to the hard one); every attempt is charged to the audit's
+:class:`HostGate`, and a host whose cap is spent is listed in ``skipped``. Hosts are served in turn,
+one attempt each, so the ports of one host are spread over the scan instead of arriving in a burst.
 
-- the audit's :class:`RateLimiter` gives every new connection, retries included (its non-blocking
-  ``try_acquire``; when the bucket is empty the scan sleeps until the next token);
-- at most ``host_concurrency`` connections are open to one host, at most ``concurrency`` in all,
-  and never more than the process's descriptor limit allows (the soft limit is raised to the hard
-  one first);
-- every attempt is charged to the audit's :class:`HostGate`; once a host's cap is spent its
-  remaining ports are not tried and the host is listed in ``skipped`` with the reason;
-- hosts are served in turn, one attempt each, so the ports of one host are spread over the whole
-  scan instead of arriving in a burst.
+Linux only (epoll, and the reuse of refused sockets explained in ``_Scan._launch``), like the node.
 """
 
 from __future__ import annotations
@@ -66,6 +59,10 @@ _LOCAL_SHORTAGE = frozenset({errno.EADDRNOTAVAIL, errno.EMFILE, errno.ENFILE, er
 
 #: Consecutive local shortages after which the scan stops with an error instead of spinning.
 _SHORTAGE_LIMIT = 2000
+
+#: Pseudo error codes: our own connect timeout, and an attempt left to epoll.
+_TIMED_OUT = -1
+_IN_FLIGHT = -2
 
 #: Sockets read per wake-up of the epoll descriptor.
 _BATCH = 1024
@@ -146,50 +143,33 @@ def _parse_ports(ports: Iterable[int]) -> list[int]:
     return list(seen)
 
 
+@dataclass(slots=True, eq=False)
 class _Host:
     """One address's progress through the port list."""
 
-    __slots__ = (
-        "address",
-        "done",
-        "family",
-        "filtered",
-        "inflight",
-        "next_port",
-        "open",
-        "queued",
-        "retry",
-        "stopped",
-        "unreachable",
-        "useful",
-    )
-
-    def __init__(self, address: str, family: socket.AddressFamily) -> None:
-        self.address = address
-        self.family = family
-        self.next_port = 0  # index of the next never-tried port
-        self.retry: deque[tuple[int, int]] = deque()  # (port, attempt number) waiting for another try
-        self.inflight = 0
-        self.queued = False  # in the scan's rotation
-        self.stopped = False  # cap spent or unreachable: no further attempt
-        self.open: list[int] = []
-        self.filtered: list[int] = []
-        self.done = 0  # ports with a final answer
-        self.unreachable = 0
-        self.useful = False  # at least one open or closed answer
+    address: str
+    family: socket.AddressFamily
+    next_port: int = 0  # index of the next never-tried port
+    retry: deque[tuple[int, int]] = field(default_factory=deque)  # (port, attempt number) to try again
+    inflight: int = 0
+    queued: bool = False  # in the scan's rotation
+    stopped: bool = False  # every port answered, or given up: no further attempt
+    open: list[int] = field(default_factory=list)
+    filtered: list[int] = field(default_factory=list)
+    done: int = 0  # ports with a final answer
+    unreachable: int = 0
+    useful: bool = False  # at least one open or closed answer
 
 
+@dataclass(slots=True, eq=False)
 class _Attempt:
     """One connection in flight."""
 
-    __slots__ = ("attempt", "deadline", "host", "port", "sock")
-
-    def __init__(self, sock: socket.socket, host: _Host, port: int, attempt: int, deadline: float) -> None:
-        self.sock = sock
-        self.host = host
-        self.port = port
-        self.attempt = attempt
-        self.deadline = deadline
+    sock: socket.socket
+    host: _Host
+    port: int
+    attempt: int
+    deadline: float
 
 
 class _Scan:
@@ -226,8 +206,7 @@ class _Scan:
         self.finished: asyncio.Future[None] = self.loop.create_future()
         self.timer: asyncio.TimerHandle | None = None
         self.spares: dict[socket.AddressFamily, socket.socket] = {}
-        self.wake: asyncio.TimerHandle | None = None
-        self.soon: asyncio.Handle | None = None
+        self.resume: asyncio.Handle | None = None  # a pending _launch (after a pause or a yield)
 
     # -- driving ---------------------------------------------------------------------------
 
@@ -244,7 +223,7 @@ class _Scan:
             await self.finished
         finally:
             self.loop.remove_reader(self.epoll.fileno())
-            for handle in (self.timer, self.wake, self.soon):
+            for handle in (self.timer, self.resume):
                 if handle is not None:
                     handle.cancel()
             for attempt in self.inflight.values():
@@ -297,8 +276,8 @@ class _Scan:
             if budget < 0:
                 # Answers on a fast link come back inside connect(): without a pause the whole scan
                 # would run in this one callback and starve the loop's other tasks.
-                if self.soon is None:
-                    self.soon = self.loop.call_soon(self._on_soon)
+                if self.resume is None:
+                    self.resume = self.loop.call_soon(self._on_resume)
                 break
             if not rate.try_acquire():
                 self._sleep(rate.delay())
@@ -337,13 +316,13 @@ class _Scan:
                     register(fd, mask)
                     self.expiry.append(record)
                     host.inflight += 1
-                    code = -2
+                    code = _IN_FLIGHT
             if code == refused:
                 # A refused socket is back to "unconnected" (Linux resets it for a new connect), so
                 # the next attempt skips a socket() and a close(): a quarter of the kernel's work.
                 spares[host.family] = sock
                 self._answer(host, port, attempt, code)
-            elif code != -2:  # noqa: PLR2004 - in flight
+            elif code != _IN_FLIGHT:
                 sock.close()
                 if code in _LOCAL_SHORTAGE:
                     self._shortage(host, port, attempt, code)
@@ -359,15 +338,11 @@ class _Scan:
 
     def _sleep(self, seconds: float) -> None:
         """Launch again in ``seconds`` (the rate bucket is empty, or the system is short of something)."""
-        if self.wake is None:
-            self.wake = self.loop.call_later(max(seconds, 0.0005), self._on_wake)
+        if self.resume is None:
+            self.resume = self.loop.call_later(max(seconds, 0.0005), self._on_resume)
 
-    def _on_wake(self) -> None:
-        self.wake = None
-        self._launch()
-
-    def _on_soon(self) -> None:
-        self.soon = None
+    def _on_resume(self) -> None:
+        self.resume = None
         self._launch()
 
     def _shortage(self, host: _Host, port: int, attempt: int, code: int | None) -> None:
@@ -396,7 +371,7 @@ class _Scan:
             host.useful = True
         elif code == errno.ECONNREFUSED:
             host.useful = True
-        elif code in (errno.ETIMEDOUT, -1):  # -1: our own timeout
+        elif code in (_TIMED_OUT, errno.ETIMEDOUT):
             if attempt < self.policy.retries:
                 host.retry.append((port, attempt + 1))
                 return
@@ -485,7 +460,7 @@ class _Scan:
                 continue  # answered already (its socket is closed)
             del inflight[fd]
             record.sock.close()
-            self._finish(record, -1)
+            self._finish(record, _TIMED_OUT)
         while expiry and expiry[0].sock.fileno() < 0:
             expiry.popleft()
         self._launch()

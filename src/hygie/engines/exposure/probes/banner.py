@@ -1,11 +1,12 @@
 """Banner probe: the fallback on open ports that no other probe claims.
 
 Many servers speak first (SSH, FTP, SMTP, POP3, IMAP, VNC, MySQL, Telnet option negotiation). The
-probe listens for about two seconds; if the server stays silent it sends a bare CRLF, the most
-inert input there is (HTTP servers ignore a leading empty line, line protocols answer with an
-error), and listens once more. What it reads names the service, so that the specific probes run
-next (identification re-selects probes after each probe), and is kept escaped and bounded as the
-service's banner. A server silent to both is left unidentified.
+probe listens for about two seconds; if the server stays silent it sends ``HELP`` and a CRLF, an
+inert line that text protocols answer with help or an error (Redis, memcached, SMTP, HTTP's 400)
+and that no protocol executes as an action, and listens once more. (A bare CRLF is not enough:
+Redis and several line protocols ignore empty lines and stay silent.) What it reads names the
+service, so that the specific probes run next (identification re-selects probes after each
+probe), and is kept escaped and bounded as the service's banner. A server silent to both is left unidentified.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ __all__ = ["LISTEN_SECONDS", "Recognition", "probe_banner", "recognise"]
 
 #: How long the probe waits for the server to speak, before and after its CRLF.
 LISTEN_SECONDS = 2.0
+#: What the probe sends to a silent server.
+PROMPT = b"HELP\r\n"
 #: Bytes read from a talkative server: a banner, never a stream.
 MAX_BANNER_BYTES = 4096
 
@@ -154,12 +157,12 @@ async def _listen(stream: Stream) -> bytes | None:
 
 @probe("banner", fallback=True, order=90)
 async def probe_banner(context: ProbeContext, service: Service) -> None:
-    """Read what the server says first (after a bare CRLF if silent) and name the service from it."""
+    """Read what the server says first (after ``HELP`` if silent) and name the service from it."""
     stream = await context.connect()
     data = await _listen(stream)
     prompted = data is None
     if data is None:
-        await stream.write(b"\r\n")
+        await stream.write(PROMPT)
         data = await _listen(stream)
     observed: dict[str, object] = {"silent": data is None, "closed": data == b"", "prompted": prompted}
     if data:
@@ -167,7 +170,7 @@ async def probe_banner(context: ProbeContext, service: Service) -> None:
         observed.update(recognised=recognised.name, length=len(data))
         service.banner = printable(data)
         if recognised.name == "tls":
-            # A TLS alert answering our CRLF: the TLS probes, not the banner, name such a service.
+            # A TLS alert answering our prompt: the TLS probes, not the banner, name such a service.
             observed["tls_alert"] = True
         elif recognised.name:
             service.name = recognised.name

@@ -59,14 +59,14 @@ class TestLabServers:
         assert service.details["mysql"]["empty_root_password"] is False
 
     def test_prompted_memcached(self, lab_memcached: LabServer) -> None:
-        """Given silent memcached, the bare CRLF draws its ERROR, which names it."""
+        """Given silent memcached, the HELP prompt draws its ERROR, which names it."""
         service = probe("banner", lab_memcached.address, lab_memcached.port)
         assert (True, "memcached") == (service.details["banner"]["prompted"], service.name)
 
     def test_silent_postgresql(self, lab_postgres_scram: LabServer) -> None:
-        """Given PostgreSQL, silent to a CRLF, the service is left as it was, with no banner."""
+        """Given PostgreSQL, silent, then hanging up on the prompt, the service is left as it was, with no banner."""
         service = probe("banner", lab_postgres_scram.address, lab_postgres_scram.port)
-        assert {"silent": True, "closed": False, "prompted": True} == service.details["banner"]
+        assert {"silent": False, "closed": True, "prompted": True} == service.details["banner"]
         assert ("postgresql", "") == (service.name, service.banner)
 
     def test_openssh(self, remote_ssh_strong: LabServer) -> None:

@@ -81,3 +81,39 @@ def _cli_superuser() -> Any:
 def is_tty() -> bool:
     """True when the output is a terminal (progress bars only then)."""
     return sys.stdout.isatty()
+
+
+class BarProgress:
+    """The engines' ``Progress`` protocol drawn as Rich progress bars, one bar per phase."""
+
+    def __init__(self, bars: Any) -> None:
+        self._bars = bars
+        self._task: Any = None
+
+    def start(self, label: str, total: int | None = None) -> None:
+        """A new bar for a new phase."""
+        self._task = self._bars.add_task(label, total=total)
+
+    def advance(self, amount: int = 1) -> None:
+        """Move the current bar."""
+        if self._task is not None:
+            self._bars.advance(self._task, amount)
+
+    def log(self, message: str) -> None:
+        """A line above the bars."""
+        self._bars.console.print(message, highlight=False)
+
+
+@contextlib.contextmanager
+def progress_bars() -> Iterator[Any]:
+    """Bars on standard error when the output is a terminal, nothing when piped (scripts stay clean)."""
+    from hygie.engines._core.progress import NullProgress
+
+    if not is_tty():
+        yield NullProgress()
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err_console, transient=True) as bars:
+        yield BarProgress(bars)

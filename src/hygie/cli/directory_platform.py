@@ -21,27 +21,6 @@ def _(message: str) -> str:
     return gettext(message)
 
 
-class _BarProgress:
-    """The engine's progress as Rich bars, one per phase."""
-
-    def __init__(self, bars: Any) -> None:
-        self._bars = bars
-        self._task: Any = None
-
-    def start(self, label: str, total: int | None = None) -> None:
-        """A new bar per phase."""
-        self._task = self._bars.add_task(label, total=total)
-
-    def advance(self, amount: int = 1) -> None:
-        """Move the current bar."""
-        if self._task is not None:
-            self._bars.advance(self._task, amount)
-
-    def log(self, message: str) -> None:
-        """Print above the bars."""
-        self._bars.console.print(message, highlight=False)
-
-
 AsOpt = typer.Option(
     None, "--as", "--user", help="Act as this user (default: HYGIE_USER, else the local administrator)."
 )
@@ -49,19 +28,12 @@ AsOpt = typer.Option(
 
 def _run(audit: Any, load: Any) -> None:
     """Audit synchronously (a progress bar on a terminal), then print the outcome; bad input exits 3."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
     from hygie.apps.directory.running import AuditFailedError, audit_collection
-    from hygie.cli.context import is_tty
-    from hygie.engines._core import NullProgress
+    from hygie.cli.context import progress_bars
 
     try:
-        if is_tty():
-            columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
-            with Progress(*columns, console=console, transient=True) as bars:
-                audit_collection(audit, load, _BarProgress(bars))
-        else:
-            audit_collection(audit, load, NullProgress())
+        with progress_bars() as progress:
+            audit_collection(audit, load, progress)
     except AuditFailedError as exc:
         fail(str(exc), EXIT_INVALID_INPUT)
     console.print(

@@ -24,6 +24,11 @@ app = typer.Typer(help="Internet exposure audit.", no_args_is_help=True)
 
 _FORMATS = ("table", "json", "html")
 
+KevOption = Annotated[Path | None, typer.Option("--kev", help="CISA KEV catalogue (JSON or CSV).")]
+NvdOption = Annotated[list[Path] | None, typer.Option("--nvd", help="NVD CVE JSON files (version ranges).")]
+FormatOption = Annotated[str, typer.Option("--format", help="table, json or html.")]
+OutputOption = Annotated[Path | None, typer.Option("-o", "--output", help="Write the report to this file.")]
+
 
 def _check_format(output_format: str, choices: tuple[str, ...] = _FORMATS) -> None:
     if output_format not in choices:
@@ -117,27 +122,6 @@ def _html(result: ScanResult) -> str:
     return standalone_report_html(result)
 
 
-class _Bars:
-    """Rich progress bars, one per phase (discover, identify, dns)."""
-
-    def __init__(self, bars: Any) -> None:
-        self._bars = bars
-        self._task: Any = None
-
-    def start(self, label: str, total: int | None = None) -> None:
-        """A new bar per phase."""
-        self._task = self._bars.add_task(label, total=total)
-
-    def advance(self, amount: int = 1) -> None:
-        """More units done in the current phase."""
-        if self._task is not None:
-            self._bars.advance(self._task, amount)
-
-    def log(self, message: str) -> None:
-        """Print above the bars."""
-        self._bars.console.print(message)
-
-
 @app.command("scan")
 def scan_command(  # noqa: PLR0917 - Typer maps one parameter per option
     targets: Annotated[list[str], typer.Argument(metavar="TARGETS...", help="Addresses, ranges or host names.")],
@@ -157,10 +141,10 @@ def scan_command(  # noqa: PLR0917 - Typer maps one parameter per option
     domains: Annotated[
         list[str] | None, typer.Option("--domain", help="DNS domain to check (default: the perimeter file's).")
     ] = None,
-    kev_path: Annotated[Path | None, typer.Option("--kev", help="CISA KEV catalogue (JSON or CSV).")] = None,
-    nvd_paths: Annotated[list[Path] | None, typer.Option("--nvd", help="NVD CVE JSON files (version ranges).")] = None,
-    output_format: Annotated[str, typer.Option("--format", help="table, json or html.")] = "table",
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write the report to this file.")] = None,
+    kev_path: KevOption = None,
+    nvd_paths: NvdOption = None,
+    output_format: FormatOption = "table",
+    output: OutputOption = None,
 ) -> None:
     """Discover, identify and judge the services of TARGETS; targets outside the perimeter are refused."""
     from dataclasses import replace
@@ -206,25 +190,20 @@ def scan_command(  # noqa: PLR0917 - Typer maps one parameter per option
 
 def _run_with_progress(request: Any, perimeter: Any, kev: Any, cves: Any) -> ScanResult:
     """Run the audit with progress bars on a terminal, silently otherwise."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    from hygie.cli.context import err_console, is_tty
+    from hygie.cli.context import progress_bars
     from hygie.engines.exposure.audit import run_audit
 
-    if not is_tty():
-        return run_audit(request, perimeter=perimeter, kev=kev, cves=cves)
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=err_console, transient=True) as bars:
-        return run_audit(request, perimeter=perimeter, kev=kev, cves=cves, progress=_Bars(bars))
+    with progress_bars() as progress:
+        return run_audit(request, perimeter=perimeter, kev=kev, cves=cves, progress=progress)
 
 
 @app.command("import")
 def import_command(
     input_path: Annotated[Path, typer.Argument(metavar="FILE", help="nmap XML (-oX) or masscan JSON (-oJ).")],
-    kev_path: Annotated[Path | None, typer.Option("--kev", help="CISA KEV catalogue (JSON or CSV).")] = None,
-    nvd_paths: Annotated[list[Path] | None, typer.Option("--nvd", help="NVD CVE JSON files (version ranges).")] = None,
-    output_format: Annotated[str, typer.Option("--format", help="table, json or html.")] = "table",
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write the report to this file.")] = None,
+    kev_path: KevOption = None,
+    nvd_paths: NvdOption = None,
+    output_format: FormatOption = "table",
+    output: OutputOption = None,
 ) -> None:
     """Judge an existing nmap or masscan scan with the same checks as a Hygie scan."""
     from datetime import UTC, datetime

@@ -7,7 +7,7 @@ import csv
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import typer
 
@@ -18,17 +18,11 @@ from hygie.cli.context import (
     console,
     err_console,
     fail,
-    is_tty,
+    progress_bars,
     resolve_user,
 )
 
-if TYPE_CHECKING:
-    from collections.abc import Iterator
-
-    from rich.progress import Progress as RichProgressBar
-
-app = typer.Typer(help="Inventory: import and export assets, applications and care activities.",
-                  no_args_is_help=True)
+app = typer.Typer(help="Inventory: import and export assets, applications and care activities.", no_args_is_help=True)
 
 
 class Kind(StrEnum):
@@ -37,41 +31,6 @@ class Kind(StrEnum):
     ASSETS = "assets"
     APPLICATIONS = "applications"
     CARE_ACTIVITIES = "care-activities"
-
-
-class _BarProgress:
-    """The engines' ``Progress`` protocol drawn as Rich progress bars."""
-
-    def __init__(self, bar: RichProgressBar) -> None:
-        self.bar = bar
-        self.task: Any = None
-
-    def start(self, label: str, total: int | None = None) -> None:
-        """A new bar for a new phase."""
-        self.task = self.bar.add_task(label, total=total)
-
-    def advance(self, amount: int = 1) -> None:
-        """Move the current bar."""
-        if self.task is not None:
-            self.bar.advance(self.task, amount)
-
-    def log(self, message: str) -> None:
-        """A line above the bars."""
-        self.bar.console.log(message)
-
-
-@contextlib.contextmanager
-def _progress() -> Iterator[Any]:
-    """Bars on a terminal, nothing when piped (logs and scripts stay clean)."""
-    from hygie.engines._core.progress import NullProgress
-
-    if not is_tty():
-        yield NullProgress()
-        return
-    from rich.progress import Progress as RichProgressBar
-
-    with RichProgressBar(console=err_console, transient=True) as bar:
-        yield _BarProgress(bar)
 
 
 @app.command("import")
@@ -91,7 +50,7 @@ def import_file(
         fail(f"no such file: {file}", EXIT_NOT_FOUND)
     if file.stat().st_size > settings.HYGIE_MAX_UPLOAD_BYTES:
         fail(f"the file is too large (limit: {settings.HYGIE_MAX_UPLOAD_BYTES} bytes)", EXIT_INVALID_INPUT)
-    with acting(user) as effective, _progress() as progress:
+    with acting(user) as effective, progress_bars() as progress:
         try:
             report = import_csv(file.read_bytes(), str(kind), effective, dry_run=dry_run, progress=progress)
         except ImportRefusedError as exc:
@@ -100,8 +59,11 @@ def import_file(
         _print_problems(report.problems)
         fail(f"{len(report.problems)} problem(s) in {report.rows} line(s); nothing was saved", EXIT_INVALID_INPUT)
     verb = "would be" if dry_run else "were"
-    console.print(f"{report.rows} line(s): {report.created} {verb} created, {report.updated} {verb} updated, "
-                  f"{report.unchanged} unchanged.", highlight=False)
+    console.print(
+        f"{report.rows} line(s): {report.created} {verb} created, {report.updated} {verb} updated, "
+        f"{report.unchanged} unchanged.",
+        highlight=False,
+    )
 
 
 def _print_problems(problems: list[Any]) -> None:
@@ -137,7 +99,6 @@ def export_file(
             rows = rows.filter(node__path__startswith=found.path)
         rows = rows.select_related("node").prefetch_related(*spec.relations).order_by("node__path", "name")
         with contextlib.ExitStack() as stack:
-            stream = (stack.enter_context(output.open("w", newline="", encoding="utf-8")) if output
-                      else sys.stdout)
+            stream = stack.enter_context(output.open("w", newline="", encoding="utf-8")) if output else sys.stdout
             writer = csv.writer(stream)
             writer.writerows(csv_rows(rows.iterator(chunk_size=2000), export_columns(spec.kind)))

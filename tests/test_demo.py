@@ -18,6 +18,7 @@ from hygie.apps.accounts.models import RoleAssignment, User
 from hygie.apps.accounts.permissions import Role
 from hygie.apps.directory.analysis import diff_audits
 from hygie.apps.directory.models import DirectoryAudit
+from hygie.apps.exposure.models import ExposureScan
 from hygie.apps.findings.dashboard import summarise
 from hygie.apps.findings.models import Finding, FindingStatus
 from hygie.apps.inventory.models import Application, Asset, CareActivity
@@ -49,6 +50,7 @@ class TestLoadDemoShape:
         assert summary.care_activities == CareActivity.objects.count() >= 12
         assert summary.findings == Finding.objects.count()
         from_audits = {f["fingerprint"] for a in DirectoryAudit.objects.all() for f in a.findings()}
+        from_audits |= {f["fingerprint"] for s in ExposureScan.objects.all() for f in s.findings()}
         assert 75 <= Finding.objects.exclude(fingerprint__in=from_audits).count() <= 85
 
     def test_finess_numbers_are_valid_and_not_the_test_ones(self, summary: DemoSummary) -> None:

@@ -7,13 +7,15 @@ import socket
 import subprocess
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pytest
 from typer.testing import CliRunner
 
-from hygie.cli.context import EXIT_INVALID_INPUT, EXIT_USAGE
+from hygie.cli.context import EXIT_INVALID_INPUT, EXIT_NOT_FOUND, EXIT_PERMISSION, EXIT_USAGE
 from hygie.cli.main import app
 
 _PERIMETER = """
@@ -211,3 +213,50 @@ def test_checks_lists_probes_and_checks() -> None:
     assert code == 0, output
     assert "exposure.kev_product" in output
     assert "dicom" in output
+
+
+class TestPlatformPerimeter:
+    """``scan --platform-perimeter ID --as USER``: the perimeter comes from the platform, through the choke point."""
+
+    def test_scan_inside_a_platform_perimeter(self, tenants: Any, redis_port: int, tmp_path: Path) -> None:
+        """An analyst of the node may scan inside its declared perimeter."""
+        stored = _loopback_perimeter(tenants.hospital_a)
+        report = tmp_path / "scan.json"
+        code, output = _run(
+            "scan", "127.0.0.1", "--platform-perimeter", str(stored.pk), "--as", "analyst_a",
+            "--ports", str(redis_port), "--format", "json", "-o", str(report),
+        )  # fmt: skip
+        assert code == 0, output
+        assert [h["address"] for h in orjson.loads(report.read_bytes())["hosts"]] == ["127.0.0.1"]
+
+    def test_a_viewer_may_not_scan(self, tenants: Any) -> None:
+        """Scanning sends packets in the node's name: viewers see the perimeter but may not scan."""
+        stored = _loopback_perimeter(tenants.hospital_a)
+        code, output = _run("scan", "127.0.0.1", "--platform-perimeter", str(stored.pk), "--as", "viewer_a")
+        assert code == EXIT_PERMISSION, output
+
+    def test_another_tenants_perimeter_is_not_found(self, tenants: Any) -> None:
+        """A perimeter of group A does not exist for the manager of group B."""
+        stored = _loopback_perimeter(tenants.hospital_a)
+        code, output = _run(
+            "scan", "127.0.0.1", "--platform-perimeter", str(stored.pk), "--as", "manager_b", "--ports", "22"
+        )
+        assert code == EXIT_NOT_FOUND
+        assert f"no exposure perimeter with id {stored.pk}" in output
+
+    def test_both_or_neither_perimeter_is_a_usage_error(self, perimeter: Path) -> None:
+        """Exactly one source of perimeter."""
+        assert _run("scan", "127.0.0.1")[0] == EXIT_USAGE
+        assert _run("scan", "127.0.0.1", "--perimeter", str(perimeter), "--platform-perimeter", "1")[0] == EXIT_USAGE
+
+
+def _loopback_perimeter(node: Any) -> Any:
+    from hygie.apps.exposure.models import ExposurePerimeter
+
+    return ExposurePerimeter.objects.create(
+        node=node,
+        name="Loopback",
+        entries="127.0.0.1/32",
+        authorised_by="RSSI",
+        valid_until=datetime.now(tz=UTC) + timedelta(days=30),
+    )

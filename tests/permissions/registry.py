@@ -113,6 +113,31 @@ def _directory_upload_api(world: World) -> dict[str, Any]:
     return {"node_id": world.pk("node"), "file": SimpleUploadedFile(f"{MARK_A}.zip", collection_zip())}
 
 
+_NMAP = (b'<?xml version="1.0"?><nmaprun scanner="nmap" start="1700000000"><host><address addr="192.0.2.9" '
+         b'addrtype="ipv4"/><ports><port protocol="tcp" portid="3389"><state state="open"/></port></ports></host>'
+         b"</nmaprun>")
+
+
+def _exposure_import(world: World) -> dict[str, Any]:
+    return {"node": world.pk("node"), "file": SimpleUploadedFile(f"{MARK_A}.xml", _NMAP)}
+
+
+def _exposure_import_api(world: World) -> dict[str, Any]:
+    return {"node_id": world.pk("node"), "file": SimpleUploadedFile(f"{MARK_A}.xml", _NMAP)}
+
+
+def _perimeter_form(world: World) -> dict[str, Any]:
+    return {"node": world.pk("node"), "name": f"Perimeter {MARK_A}", "entries": "198.51.100.0/24",
+            "authorised_by": "CISO", "valid_until": "2099-01-01T00:00", "ports": "hospital", "rate": 300,
+            "host_concurrency": 2, "host_connection_cap": 3000, "connect_timeout": 2, "probe_timeout": 8,
+            "retries": 1, "resolver_port": 53, "enabled": "on"}
+
+
+def _perimeter_api(world: World) -> dict[str, Any]:
+    return {"node_id": world.pk("node"), "name": f"Perimeter {MARK_A}", "entries": "198.51.100.0/24",
+            "authorised_by": "CISO", "valid_until": "2099-01-01T00:00:00+00:00"}
+
+
 def _credential_form(world: World) -> dict[str, Any]:
     return {"node": world.pk("node"), "label": f"DC2 {MARK_A}", "url": "ldaps://dc2.chu.local",
             "bind_user": "audit", "new_password": "secret", "verify": "on"}
@@ -217,6 +242,22 @@ UI_ROUTES: dict[tuple[str, str], RouteSpec] = {
                                                  target="directorycredential"),
     ("directory:credential_delete", "GET"): detail("directorycredential", DELETE),
     ("directory:credential_delete", "POST"): write(DELETE, None, target="directorycredential"),
+    # Exposure scans and perimeters (declared by administrators only).
+    ("exposure:scan_list", "GET"): listing(),
+    ("exposure:scan_import", "GET"): page(ADD),
+    ("exposure:scan_import", "POST"): write(ADD, _exposure_import),
+    ("exposure:scan_detail", "GET"): detail("exposurescan"),
+    ("exposure:scan_diff", "GET"): detail("exposurescan"),
+    ("exposure:scan_report", "GET"): detail("exposurescan", query={"format": "html"}),
+    ("exposure:perimeter_list", "GET"): listing(),
+    ("exposure:perimeter_add", "GET"): page(MANAGE_USERS),
+    ("exposure:perimeter_add", "POST"): write(MANAGE_USERS, _perimeter_form),
+    ("exposure:perimeter_detail", "GET"): detail("exposureperimeter"),
+    ("exposure:perimeter_edit", "GET"): detail("exposureperimeter", MANAGE_USERS),
+    ("exposure:perimeter_edit", "POST"): write(MANAGE_USERS, _perimeter_form, target="exposureperimeter"),
+    ("exposure:perimeter_delete", "GET"): detail("exposureperimeter", MANAGE_USERS),
+    ("exposure:perimeter_delete", "POST"): write(MANAGE_USERS, None, target="exposureperimeter"),
+    ("exposure:perimeter_run", "POST"): write(ADD, None, target="exposureperimeter"),
 }
 
 #: URL patterns django-ninja mounts beside the operations, by URL name.
@@ -304,6 +345,23 @@ API_ROUTES: dict[tuple[str, str], RouteSpec] = {
                                                                    target="directorycredential", success=200),
     ("DELETE", "/api/directory/credentials/{credential_id}"): write(DELETE, None, target="directorycredential",
                                                                     success=204),
+    # Exposure scans and perimeters.
+    ("GET", "/api/exposure/perimeters"): listing(),
+    ("POST", "/api/exposure/perimeters"): write(MANAGE_USERS, _perimeter_api, success=201, refused=NODE_IN_PAYLOAD),
+    ("GET", "/api/exposure/perimeters/{perimeter_id}"): detail("exposureperimeter"),
+    ("PATCH", "/api/exposure/perimeters/{perimeter_id}"): write(
+        MANAGE_USERS, lambda _w: {"name": f"Internet {MARK_A} renamed"}, target="exposureperimeter", success=200),
+    ("DELETE", "/api/exposure/perimeters/{perimeter_id}"): write(MANAGE_USERS, None, target="exposureperimeter",
+                                                                 success=204),
+    ("POST", "/api/exposure/perimeters/{perimeter_id}/scan"): write(ADD, None, target="exposureperimeter",
+                                                                    success=201),
+    ("GET", "/api/exposure/scans"): listing(),
+    ("POST", "/api/exposure/scans/import"): write(ADD, _exposure_import_api, success=201, content="multipart",
+                                                  refused=NODE_IN_PAYLOAD),
+    ("GET", "/api/exposure/scans/{scan_id}"): detail("exposurescan"),
+    ("GET", "/api/exposure/scans/{scan_id}/result"): detail("exposurescan"),
+    ("GET", "/api/exposure/scans/{scan_id}/diff"): detail("exposurescan", shows_name=False),
+    ("GET", "/api/exposure/scans/{scan_id}/report"): detail("exposurescan", query={"format": "html"}),
 }
 
 #: Request-body fields holding ids of tenant objects, and the kind of world object they name.

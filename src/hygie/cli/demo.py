@@ -45,8 +45,9 @@ def register(app: typer.Typer) -> None:
         from hygie.demo import load_demo
 
         try:
-            with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                          console=console, transient=True) as bars:
+            with Progress(
+                TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=console, transient=True
+            ) as bars:
                 summary = load_demo(_RichProgress(bars))
         except DatabaseError as exc:
             # Typically a database without its schema: tell how to create it instead of a traceback.
@@ -56,10 +57,15 @@ def register(app: typer.Typer) -> None:
         else:
             console.print(_("Demo loaded."))
         console.print(
-            _("%(establishments)d establishments, %(assets)d assets, %(applications)d applications, "
-              "%(care)d care activities, %(findings)d findings.") % {
-                "establishments": summary.establishments, "assets": summary.assets,
-                "applications": summary.applications, "care": summary.care_activities,
+            _(
+                "%(establishments)d establishments, %(assets)d assets, %(applications)d applications, "
+                "%(care)d care activities, %(findings)d findings."
+            )
+            % {
+                "establishments": summary.establishments,
+                "assets": summary.assets,
+                "applications": summary.applications,
+                "care": summary.care_activities,
                 "findings": summary.findings,
             },
             highlight=False,
@@ -71,5 +77,6 @@ def register(app: typer.Typer) -> None:
         for login in summary.logins:
             table.add_row(login.username, login.role, login.node)
         console.print(table)
-        console.print(_("Password of every demo account: %(password)s") % {"password": summary.password},
-                      highlight=False)
+        console.print(
+            _("Password of every demo account: %(password)s") % {"password": summary.password}, highlight=False
+        )

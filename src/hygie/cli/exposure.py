@@ -12,15 +12,18 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from hygie.cli.context import EXIT_INVALID_INPUT, EXIT_USAGE, fail
+from hygie.cli import exposure_platform
+from hygie.cli.context import EXIT_INVALID_INPUT, EXIT_NOT_FOUND, EXIT_PERMISSION, EXIT_USAGE, fail
 
 if TYPE_CHECKING:
     from hygie.engines.exposure.cves import CveCatalogue
     from hygie.engines.exposure.diff import ScanDiff
     from hygie.engines.exposure.kev import KevCatalogue
     from hygie.engines.exposure.model import ScanResult
+    from hygie.engines.exposure.perimeter_file import PerimeterFile
 
 app = typer.Typer(help="Internet exposure audit.", no_args_is_help=True)
+exposure_platform.register(app)
 
 _FORMATS = ("table", "json", "html")
 
@@ -126,8 +129,14 @@ def _html(result: ScanResult) -> str:
 def scan_command(  # noqa: PLR0917 - Typer maps one parameter per option
     targets: Annotated[list[str], typer.Argument(metavar="TARGETS...", help="Addresses, ranges or host names.")],
     perimeter_file: Annotated[
-        Path, typer.Option("--perimeter", help="Perimeter file (TOML): declared ranges, names, authorisation.")
-    ],
+        Path | None, typer.Option("--perimeter", help="Perimeter file (TOML): declared ranges, names, authorisation.")
+    ] = None,
+    platform_perimeter: Annotated[
+        int | None, typer.Option("--platform-perimeter", help="Id of a perimeter declared in the platform.")
+    ] = None,
+    as_user: Annotated[
+        str | None, typer.Option("--as", help="Platform user whose rights apply (with --platform-perimeter).")
+    ] = None,
     ports: Annotated[
         str, typer.Option("--ports", help="Ports, ranges and named sets (hospital, top1000).")
     ] = "hospital",
@@ -150,14 +159,20 @@ def scan_command(  # noqa: PLR0917 - Typer maps one parameter per option
     from dataclasses import replace
 
     from hygie.engines.exposure.audit import AuditRequest, ExposureError
+    from hygie.engines.exposure.dns import DnsError
     from hygie.engines.exposure.perimeter import PerimeterError
     from hygie.engines.exposure.perimeter_file import load_perimeter_file
     from hygie.engines.exposure.policy import PolicyError, ScanPolicy
     from hygie.engines.exposure.ports import PortError, parse_ports
 
     _check_format(output_format)
+    if (perimeter_file is None) == (platform_perimeter is None):
+        fail(_("give exactly one of --perimeter FILE or --platform-perimeter ID"), EXIT_USAGE)
     try:
-        declared = load_perimeter_file(perimeter_file)
+        if perimeter_file is not None:
+            declared = load_perimeter_file(perimeter_file)
+        else:
+            declared = _platform_perimeter(platform_perimeter or 0, as_user)
         port_list = parse_ports(ports)
         overrides = {
             key: value
@@ -171,7 +186,7 @@ def scan_command(  # noqa: PLR0917 - Typer maps one parameter per option
             if value is not None
         }
         policy = replace(ScanPolicy(), **overrides)
-    except (PerimeterError, PortError, PolicyError) as error:
+    except (PerimeterError, PortError, PolicyError, DnsError) as error:
         fail(str(error), EXIT_INVALID_INPUT)
     kev, cves = _catalogues(kev_path, nvd_paths)
     request = AuditRequest(
@@ -186,6 +201,39 @@ def scan_command(  # noqa: PLR0917 - Typer maps one parameter per option
     except ExposureError as error:
         fail(str(error), EXIT_INVALID_INPUT)
     _emit(result, output_format, output)
+
+
+def _platform_perimeter(perimeter_id: int, as_user: str | None) -> PerimeterFile:
+    """A perimeter declared in the platform, read through the permission choke point of ``--as``."""
+    from hygie.cli.context import acting, resolve_user, setup_django
+
+    setup_django()
+    from hygie.apps.accounts.permissions import Action, user_can
+    from hygie.apps.exposure.models import ExposurePerimeter
+    from hygie.engines.exposure.dns import ResolverConfig
+    from hygie.engines.exposure.perimeter_file import PerimeterFile
+
+    with acting(resolve_user(as_user)) as effective:
+        stored = (
+            ExposurePerimeter.objects.restrict(effective, Action.VIEW)
+            .select_related("node")
+            .filter(pk=perimeter_id)
+            .first()
+        )
+        # Scanning sends packets in the node's name: the same right as starting a scan in the platform.
+        allowed = stored is not None and user_can(effective, Action.ADD, stored.node.path)
+    if stored is None:
+        fail(_("no exposure perimeter with id %(id)s") % {"id": perimeter_id}, EXIT_NOT_FOUND)
+    if not allowed:
+        fail(_("you may not scan on %(node)s") % {"node": stored.node}, EXIT_PERMISSION)
+    if not stored.enabled:
+        fail(_("the perimeter %(id)s is disabled") % {"id": perimeter_id}, EXIT_INVALID_INPUT)
+    nameservers = tuple(stored.nameserver_list())
+    return PerimeterFile(
+        stored.perimeter(),
+        tuple(stored.domain_list()),
+        ResolverConfig(nameservers=nameservers) if nameservers else None,
+    )
 
 
 def _run_with_progress(request: Any, perimeter: Any, kev: Any, cves: Any) -> ScanResult:

@@ -26,8 +26,10 @@ from hygie.cli.context import (
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-app = typer.Typer(help="The findings register: list, export, import engine runs, change statuses.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="The findings register: list, export, import engine runs, change statuses.", no_args_is_help=True
+)
+
 
 def _(message: str) -> str:
     """Translate a message (Django is set up by then; imported late to keep ``hygie --help`` fast)."""
@@ -43,8 +45,7 @@ SourceOpt = typer.Option(None, "--source", help="Engine name (directory, exposur
 AsOpt = typer.Option(None, "--as", help="Act as this user (default: HYGIE_USER, else the local administrator).")
 
 
-def _findings(user: Any, node: int | None, severity: list[str] | None, status: str | None,
-              source: str | None) -> Any:
+def _findings(user: Any, node: int | None, severity: list[str] | None, status: str | None, source: str | None) -> Any:
     """The findings ``user`` may see, filtered by the shared FilterSet (bad values exit with the reason)."""
     from django.http import QueryDict
 
@@ -103,15 +104,24 @@ def list_findings(  # noqa: PLR0917 - Typer maps parameters to options
 def _json_item(finding: Any) -> dict[str, Any]:
     """Engine-contract fields (so an export can be imported again) plus the register's own."""
     return {
-        "id": finding.pk, "node_id": finding.node_id, "source": finding.source, "check_id": finding.check_id,
-        "fingerprint": finding.fingerprint, "title": finding.title, "severity": finding.severity_name,
-        "status": finding.status, "affected": finding.affected, "evidence": finding.evidence,
-        "remediation": finding.remediation, "references": finding.references,
+        "id": finding.pk,
+        "node_id": finding.node_id,
+        "source": finding.source,
+        "check_id": finding.check_id,
+        "fingerprint": finding.fingerprint,
+        "title": finding.title,
+        "severity": finding.severity_name,
+        "status": finding.status,
+        "affected": finding.affected,
+        "evidence": finding.evidence,
+        "remediation": finding.remediation,
+        "references": finding.references,
         "owner": finding.owner.username if finding.owner_id else None,
         "due_date": finding.due_date.isoformat() if finding.due_date else None,
         "justification": finding.justification,
         "acceptance_expires": finding.acceptance_expires.isoformat() if finding.acceptance_expires else None,
-        "first_seen": finding.first_seen.isoformat(), "last_seen": finding.last_seen.isoformat(),
+        "first_seen": finding.first_seen.isoformat(),
+        "last_seen": finding.last_seen.isoformat(),
         "closed_at": finding.closed_at.isoformat() if finding.closed_at else None,
     }
 
@@ -204,8 +214,8 @@ def import_run(
         except ValueError as exc:
             fail(str(exc))
     console.print(
-        _("%(source)s on %(node)s: %(created)d created, %(updated)d updated, %(reopened)d reopened, "
-          "%(closed)d closed") % {"source": source, "node": target, **result.as_dict()},
+        _("%(source)s on %(node)s: %(created)d created, %(updated)d updated, %(reopened)d reopened, %(closed)d closed")
+        % {"source": source, "node": target, **result.as_dict()},
         highlight=False,
     )
 
@@ -215,8 +225,9 @@ def set_status(  # noqa: PLR0917 - Typer maps parameters to options
     finding_id: int = typer.Argument(..., help="Finding id."),
     status: str = typer.Argument(..., help="open, in_remediation, risk_accepted, fixed or false_positive."),
     comment: str = typer.Option("", "--comment", help="Why (kept in the history)."),
-    justification: str | None = typer.Option(None, "--justification", help="Needed for risk_accepted and "
-                                             "false_positive."),
+    justification: str | None = typer.Option(
+        None, "--justification", help="Needed for risk_accepted and false_positive."
+    ),
     expires: str | None = typer.Option(None, "--expires", help="Expiry of a risk acceptance (YYYY-MM-DD)."),
     owner: str | None = typer.Option(None, "--owner", help="New owner (username)."),
     due: str | None = typer.Option(None, "--due", help="New due date (YYYY-MM-DD)."),
@@ -247,12 +258,21 @@ def set_status(  # noqa: PLR0917 - Typer maps parameters to options
             if new_owner is None:
                 fail(_("no active user named %(name)r") % {"name": owner}, EXIT_NOT_FOUND)
         try:
-            change_finding(finding, actor=effective, status=status, owner=new_owner, due_date=due_date,
-                           justification=justification, acceptance_expires=expiry, comment=comment)
+            change_finding(
+                finding,
+                actor=effective,
+                status=status,
+                owner=new_owner,
+                due_date=due_date,
+                justification=justification,
+                acceptance_expires=expiry,
+                comment=comment,
+            )
         except ValidationError as exc:
             fail(reasons(exc))
-    console.print(_("finding %(id)s: %(status)s") % {"id": finding_id, "status": finding.get_status_display()},
-                  highlight=False)
+    console.print(
+        _("finding %(id)s: %(status)s") % {"id": finding_id, "status": finding.get_status_display()}, highlight=False
+    )
 
 
 @app.command("expire-acceptances")

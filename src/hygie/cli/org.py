@@ -85,10 +85,16 @@ def show(node_id: int = typer.Argument(..., help="Node id."), as_user: str | Non
         children = node.children.count()
     table = Table(show_header=False, box=None)
     for label, value in [
-        ("id", node.pk), ("name", node.name), ("kind", node.get_kind_display()), ("parents", ancestors),
-        ("FINESS EJ", node.finess_ej or "—"), ("FINESS EG", node.finess_eg or "—"),
-        ("category", node.get_category_display() or "—"), ("beds", node.bed_count or "—"),
-        ("city", node.city or "—"), ("children", children),
+        ("id", node.pk),
+        ("name", node.name),
+        ("kind", node.get_kind_display()),
+        ("parents", ancestors),
+        ("FINESS EJ", node.finess_ej or "—"),
+        ("FINESS EG", node.finess_eg or "—"),
+        ("category", node.get_category_display() or "—"),
+        ("beds", node.bed_count or "—"),
+        ("city", node.city or "—"),
+        ("children", children),
     ]:
         table.add_row(f"[bold]{label}[/]", str(value))
     console.print(table, highlight=False)
@@ -115,8 +121,9 @@ def add(  # noqa: PLR0917 - Typer maps parameters to options
         parent_node = _node(parent, effective, Action.ADD, "parent node") if parent is not None else None
         if parent_node is None and not effective.is_superuser:
             fail("only an administrator of the whole platform can add a root node", EXIT_INVALID_INPUT)
-        node = Node(kind=kind, name=name.strip(), parent=parent_node, finess_ej=finess_ej.strip(),
-                    finess_eg=finess_eg.strip())
+        node = Node(
+            kind=kind, name=name.strip(), parent=parent_node, finess_ej=finess_ej.strip(), finess_eg=finess_eg.strip()
+        )
         _save(node)
     console.print(f"Added {node.name} (id {node.pk}).", highlight=False)
 

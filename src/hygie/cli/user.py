@@ -111,8 +111,12 @@ def list_users() -> None:
         )
     table = Table("user", "active", "superuser", "roles")
     for user in User.objects.order_by("username"):
-        table.add_row(user.username, "yes" if user.is_active else "no", "yes" if user.is_superuser else "",
-                      "\n".join(roles.get(user.pk, [])) or "—")
+        table.add_row(
+            user.username,
+            "yes" if user.is_active else "no",
+            "yes" if user.is_superuser else "",
+            "\n".join(roles.get(user.pk, [])) or "—",
+        )
     console.print(table, highlight=False)
 
 

@@ -31,6 +31,7 @@ from hygie.demo.establishments import (
     REGION_NAME,
     SUPPORT_FINESS_EJ,
 )
+from hygie.demo.exposure_seed import seed_exposure
 from hygie.demo.findings_seed import seed_findings
 from hygie.demo.inventory_seed import seed_applications, seed_assets, seed_care_activities
 from hygie.engines._core import NullProgress, Progress
@@ -92,6 +93,7 @@ def load_demo(progress: Progress | None = None, now: dt.datetime | None = None) 
         seed_care_activities(owners, progress)
         # Before the hand-made findings: an audit's ingestion closes the directory findings it does not see.
         seed_directory_audits(owners, users["demo.analyst"], progress, now)
+        seed_exposure(owners, users["demo.analyst"], progress, now)
         handlers = [users[name] for name in ("demo.analyst", "demo.manager", "demo.manager.mbz", "demo.manager.cdp")]
         seed_findings(owners, assets, handlers, rng=rng, progress=progress, now=now)
         # One background job waiting in the queue: the worker that `make demo` starts runs it, so the

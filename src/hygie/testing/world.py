@@ -42,6 +42,8 @@ KINDS: dict[str, str] = {
     "jobs.Job": "job",
     "directory.DirectoryAudit": "directoryaudit",
     "directory.DirectoryCredential": "directorycredential",
+    "exposure.ExposurePerimeter": "exposureperimeter",
+    "exposure.ExposureScan": "exposurescan",
     "accounts.RoleAssignment": "roleassignment",
     "accounts.AuditEvent": "auditevent",
     "accounts.User": "user",
@@ -123,6 +125,7 @@ def build_world() -> World:
         for node, mark in zip(nodes, (MARK_A, MARK_B), strict=True)
     )
     _directory(world, nodes)
+    _exposure(world, nodes)
     world.objects["auditevent"] = tuple(  # type: ignore[assignment]
         AuditEvent.objects.filter(object_type="organizations.Node", object_id=str(node.pk)).get()
         for node in nodes
@@ -152,6 +155,35 @@ def _directory(world: World, nodes: tuple[Node, Node]) -> None:
         credentials.append(credential)
     world.objects["directoryaudit"] = (audits[0], audits[1])
     world.objects["directorycredential"] = (credentials[0], credentials[1])
+
+
+def _exposure(world: World, nodes: tuple[Node, Node]) -> None:
+    """A declared perimeter and a finished scan of it on each side."""
+    import datetime as dt
+
+    from hygie.apps.exposure.models import ExposurePerimeter, ExposureScan, ScanStatus
+
+    perimeters, scans = [], []
+    for node, mark in zip(nodes, (MARK_A, MARK_B), strict=True):
+        perimeter = ExposurePerimeter.objects.create(
+            node=node, name=f"Internet {mark}", entries=f"192.0.2.0/24\n*.{mark}.example", authorised_by=f"CISO {mark}",
+            valid_until=timezone.now() + dt.timedelta(days=365))
+        perimeters.append(perimeter)
+        finding = {"check_id": "exposure.service_remote_access", "title": f"RDP {mark}", "severity": "high",
+                   "affected": [{"kind": "service", "name": f"192.0.2.9:3389/tcp {mark}", "identifier": ""}],
+                   "evidence": {}, "remediation": "", "references": [], "target": f"192.0.2.9:3389/tcp {mark}"}
+        result = {"format_version": 1, "source": "scan", "started_at": timezone.now().isoformat(),
+                  "finished_at": timezone.now().isoformat(), "ports": [3389], "score": 40,
+                  "hosts": [{"address": "192.0.2.9", "names": [f"ts.{mark}.example"],
+                             "services": [{"port": 3389, "protocol": "tcp", "name": "rdp",
+                                           "category": "remote_access"}]}],
+                  "domains": [], "findings": [finding], "refused": [], "stats": {}, "warnings": []}
+        scans.append(ExposureScan.objects.create(
+            node=node, perimeter=perimeter, perimeter_snapshot=perimeter.snapshot(), label=f"Internet {mark}",
+            status=ScanStatus.DONE, scanned_at=timezone.now(), score=40, host_count=1, service_count=1,
+            finding_count=1, counts={"high": 1}, result=result))
+    world.objects["exposureperimeter"] = (perimeters[0], perimeters[1])
+    world.objects["exposurescan"] = (scans[0], scans[1])
 
 
 def _job_output(mark: str) -> str:

@@ -73,6 +73,7 @@ api = NinjaAPI(
 def _register_routers() -> None:
     from hygie.apps.accounts.api import router as accounts_router
     from hygie.apps.directory.api import router as directory_router
+    from hygie.apps.exposure.api import router as exposure_router
     from hygie.apps.findings.api import router as findings_router
     from hygie.apps.inventory.api import router as inventory_router
     from hygie.apps.jobs.api import router as jobs_router
@@ -84,6 +85,7 @@ def _register_routers() -> None:
     api.add_router("/findings/", findings_router)
     api.add_router("/jobs/", jobs_router)
     api.add_router("/directory/", directory_router)
+    api.add_router("/exposure/", exposure_router)
 
 
 _register_routers()

@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "hygie.apps.findings",
     "hygie.apps.jobs",
     "hygie.apps.directory",
+    "hygie.apps.exposure",
     "hygie.web",
 ]
 

@@ -19,5 +19,6 @@ urlpatterns = [
     path("findings/", include("hygie.apps.findings.urls")),
     path("jobs/", include("hygie.apps.jobs.urls")),
     path("directory/", include("hygie.apps.directory.urls")),
+    path("exposure/", include("hygie.apps.exposure.urls")),
     path("api/", api.urls),
 ]

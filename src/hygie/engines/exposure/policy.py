@@ -119,6 +119,10 @@ class HostGate:
             raise HostBudgetExceededError(address)
         self.used[address] = used + 1
 
+    def refund(self, address: str) -> None:
+        """Give back one connection that never left this machine (no local port or descriptor was free)."""
+        self.used[address] = max(0, self.used.get(address, 0) - 1)
+
     def exhausted(self, address: str) -> bool:
         """Whether the cap for ``address`` is spent."""
         return self.used.get(address, 0) >= self._policy.host_connection_cap

@@ -47,6 +47,8 @@ __all__ = ["DiscoveryResult", "discover", "discover_sync", "raise_descriptor_lim
 
 MAX_PORT = 65535
 
+_NOFILE = resource.RLIMIT_NOFILE
+
 #: Descriptors kept free for everything else the process does (log files, probes, the database).
 _RESERVED_DESCRIPTORS = 64
 
@@ -93,13 +95,12 @@ class DiscoveryResult:
 
 def raise_descriptor_limit() -> int:
     """Raise the soft ``RLIMIT_NOFILE`` to the hard limit (when allowed) and return the soft limit now in force."""
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    target = hard if hard != resource.RLIM_INFINITY else max(soft, 1 << 20)
-    if soft != resource.RLIM_INFINITY and soft < target:
+    soft, hard = (1 << 20 if limit == resource.RLIM_INFINITY else limit for limit in resource.getrlimit(_NOFILE))
+    if soft < hard:
         with contextlib.suppress(ValueError, OSError):
-            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
-            soft = target
-    return soft if soft != resource.RLIM_INFINITY else 1 << 20
+            resource.setrlimit(_NOFILE, (hard, resource.getrlimit(_NOFILE)[1]))
+            soft = hard
+    return soft
 
 
 def _open_descriptors() -> int:
@@ -193,7 +194,7 @@ class _Scan:
         self.progress = progress
         room = raise_descriptor_limit() - _open_descriptors() - _RESERVED_DESCRIPTORS
         self.limit = max(1, min(policy.concurrency, room))
-        self.rotation: deque[_Host] = deque()
+        self.rotation: deque[_Host] = deque(hosts)  # hosts with work and room, served in turn
         self.inflight: dict[int, _Attempt] = {}
         self.expiry: deque[_Attempt] = deque()
         self.attempts = 0
@@ -208,30 +209,20 @@ class _Scan:
         self.spares: dict[socket.AddressFamily, socket.socket] = {}
         self.resume: asyncio.Handle | None = None  # a pending _launch (after a pause or a yield)
 
-    # -- driving ---------------------------------------------------------------------------
-
     async def run(self) -> None:
         """Scan every host; returns when every port has its answer or its host was given up."""
         self.progress.start("discover", len(self.hosts) * len(self.ports))
-        for host in self.hosts:
-            host.queued = True
-            self.rotation.append(host)
         self.loop.add_reader(self.epoll.fileno(), self._on_ready)
         try:
             self._launch()
-            self._check_finished()
             await self.finished
         finally:
             self.loop.remove_reader(self.epoll.fileno())
             for handle in (self.timer, self.resume):
                 if handle is not None:
                     handle.cancel()
-            for attempt in self.inflight.values():
-                attempt.sock.close()
-            self.inflight.clear()
-            for sock in self.spares.values():
+            for sock in [*(attempt.sock for attempt in self.inflight.values()), *self.spares.values()]:
                 sock.close()
-            self.spares.clear()
             self.epoll.close()
             self._flush_progress()
 
@@ -248,26 +239,14 @@ class _Scan:
             self.progress.advance(self.pending_progress)
             self.pending_progress = 0
 
-    # -- launching -------------------------------------------------------------------------
-
     def _launch(self) -> None:  # noqa: C901, PLR0912, PLR0915 - the hot loop stays in one piece on purpose
         """Start attempts, host after host, until a limit (global, rate, descriptors) stops us."""
         if self.finished.done():
             return
-        rotation = self.rotation
-        inflight = self.inflight
-        limit = self.limit
-        host_limit = self.policy.host_concurrency
-        ports = self.ports
-        count = len(ports)
-        rate = self.rate
-        gate = self.gate
-        timeout = self.policy.connect_timeout
-        epoll = self.epoll
-        register = epoll.register
-        monotonic = time.monotonic
-        mask = select.EPOLLOUT
-        spares = self.spares
+        # Locals: this loop runs once per connection attempt.
+        rotation, inflight, spares, ports = self.rotation, self.inflight, self.spares, self.ports
+        rate, gate, limit, timeout = self.rate, self.gate, self.limit, self.policy.connect_timeout
+        register, monotonic, mask = self.epoll.register, time.monotonic, select.EPOLLOUT
         stream = socket.SOCK_STREAM | socket.SOCK_NONBLOCK | socket.SOCK_CLOEXEC
         in_progress, already, refused = errno.EINPROGRESS, errno.EALREADY, errno.ECONNREFUSED
         budget = _LAUNCH_BATCH
@@ -328,9 +307,7 @@ class _Scan:
                     self._shortage(host, port, attempt, code)
                     break
                 self._answer(host, port, attempt, 0 if code == errno.EISCONN else code)
-            if not host.stopped and host.inflight < host_limit and (host.retry or host.next_port < count):
-                host.queued = True
-                rotation.append(host)
+            self._requeue(host)
         if self.expiry and self.timer is None:
             self.timer = self.loop.call_at(self.expiry[0].deadline, self._on_timer)
         self._flush_progress()
@@ -349,7 +326,7 @@ class _Scan:
         """The system ran short (ports, descriptors): the attempt goes back and the scan slows down."""
         # The attempt was not made: neither the count nor the host's budget keeps it.
         self.attempts -= 1
-        self.gate.used[host.address] -= 1
+        self.gate.refund(host.address)
         host.retry.appendleft((port, attempt))
         if not host.queued:
             host.queued = True
@@ -361,8 +338,6 @@ class _Scan:
         # Fewer connections at once from now on; what is in flight will free room.
         self.limit = max(1, min(self.limit, len(self.inflight)))
         self._sleep(0.01)
-
-    # -- answers ---------------------------------------------------------------------------
 
     def _answer(self, host: _Host, port: int, attempt: int, code: int) -> None:
         """Judge one attempt's result: open, closed, timed out (maybe retried) or unreachable."""
@@ -396,16 +371,12 @@ class _Scan:
         if host.stopped:
             return
         host.stopped = True
-        if host.queued:
-            host.queued = False
-            with contextlib.suppress(ValueError):
-                self.rotation.remove(host)
+        if host.queued:  # a queued host is in the rotation (and only then)
+            self.rotation.remove(host)
         self.remaining -= 1
         untried = len(self.ports) - host.next_port + len(host.retry)
         self.skipped[host.address] = f"{reason}; {untried} of {len(self.ports)} ports not tried"
         self.pending_progress += len(self.ports) - host.done
-        host.retry.clear()
-        host.next_port = len(self.ports)
 
     def _finish(self, record: _Attempt, code: int) -> None:
         host = record.host
@@ -416,15 +387,13 @@ class _Scan:
                 host.open.append(record.port)
             return
         self._answer(host, record.port, record.attempt, code)
-        self._requeue_if_work(host)
+        self._requeue(host)
 
-    def _requeue_if_work(self, host: _Host) -> None:
-        if (
-            not host.queued
-            and not host.stopped
-            and host.inflight < self.policy.host_concurrency
-            and (host.retry or host.next_port < len(self.ports))
-        ):
+    def _requeue(self, host: _Host) -> None:
+        """Back into the rotation if ``host`` has ports to try and room for one more connection."""
+        if host.queued or host.stopped or host.inflight >= self.policy.host_concurrency:
+            return
+        if host.retry or host.next_port < len(self.ports):
             host.queued = True
             self.rotation.append(host)
 
@@ -463,9 +432,7 @@ class _Scan:
             self._finish(record, _TIMED_OUT)
         while expiry and expiry[0].sock.fileno() < 0:
             expiry.popleft()
-        self._launch()
-        if expiry and self.timer is None:
-            self.timer = self.loop.call_at(expiry[0].deadline, self._on_timer)
+        self._launch()  # which sets the timer for the new head
 
     def result(self, started: float) -> DiscoveryResult:
         """The scan's findings, sorted."""
@@ -497,7 +464,7 @@ async def discover(
     ``gate.semaphore``: discovery runs before the probes of the same hosts. Progress goes to
     ``progress`` as phase ``"discover"``, one unit per (address, port).
     """
-    hosts = [_Host(address, family) for address, family in _parse_addresses(addresses)]
+    hosts = [_Host(address, family, queued=True) for address, family in _parse_addresses(addresses)]
     port_list = _parse_ports(ports)
     started = time.monotonic()
     if not hosts or not port_list:

@@ -172,6 +172,15 @@ class NetLab:
             raise LabError(f"cannot add {address}: {result.stderr.strip()}")
         return address
 
+    def add_addresses(self, indices: Sequence[int]) -> list[str]:
+        """Give the lab many addresses at once (one ``ip -batch``, fast for hundreds); return them."""
+        addresses = [self.address(index) for index in indices]
+        batch = self.workdir / "addresses.batch"
+        prefix = self.network.prefixlen
+        batch.write_text("".join(f"addr replace {address}/{prefix} dev {self._lab_if}\n" for address in addresses))
+        self.exec("ip", "-batch", str(batch))
+        return addresses
+
     def start(
         self,
         name: str,

@@ -9,7 +9,7 @@ present() {
         postgresql) ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 ;;
         chromium) command -v chromium >/dev/null 2>&1 ;;
         gettext) command -v msgfmt >/dev/null 2>&1 ;;
-        samba-ad-dc) command -v samba >/dev/null 2>&1 && command -v samba-tool >/dev/null 2>&1 ;;
+        samba-ad-dc) dpkg -s samba-ad-dc >/dev/null 2>&1 && command -v samba-tool >/dev/null 2>&1 ;;
         samba-ad-provision) [ -d /usr/share/samba/setup ] ;;
         krb5-user) command -v kinit >/dev/null 2>&1 ;;
         ldb-tools) command -v ldbmodify >/dev/null 2>&1 ;;

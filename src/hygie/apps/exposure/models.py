@@ -40,6 +40,20 @@ MANAGE_PERIMETERS = Action.MANAGE_USERS
 
 SEVERITY_ORDER = ("critical", "high", "medium", "low", "info")
 
+#: How the exposure map names each category of service (the engine's ``Category`` values).
+CATEGORY_LABELS = {
+    "remote_access": _("Remote access"),
+    "file_sharing": _("File sharing"),
+    "database": _("Databases"),
+    "medical": _("Medical protocols"),
+    "admin": _("Administration interfaces"),
+    "vpn": _("VPN and edge devices"),
+    "web": _("Web"),
+    "mail": _("Mail"),
+    "directory": _("Directory services"),
+    "other": _("Other services"),
+}
+
 _DEFAULT_POLICY = ScanPolicy()
 
 
@@ -352,11 +366,12 @@ class ExposureScan(AuditedModel):
         return [s for s in self.services() if isinstance(s.get("tls"), dict)]
 
     def by_category(self) -> list[tuple[str, list[dict[str, Any]]]]:
-        """The exposure map: (category, services), most services first."""
+        """The exposure map: (category label, services), most services first."""
         groups: dict[str, list[dict[str, Any]]] = {}
         for service in self.services():
             groups.setdefault(str(service.get("category") or "other"), []).append(service)
-        return sorted(groups.items(), key=lambda item: (-len(item[1]), item[0]))
+        ordered = sorted(groups.items(), key=lambda item: (-len(item[1]), item[0]))
+        return [(str(CATEGORY_LABELS.get(key, key)), services) for key, services in ordered]
 
     def findings(self) -> list[dict[str, Any]]:
         """The result's findings, worst first, titled in the active language when the check is known."""

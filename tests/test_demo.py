@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
+from django.urls import reverse
 from django.utils import timezone
 from typer.testing import CliRunner
 
@@ -68,7 +69,8 @@ class TestLoadDemoShape:
         assert Decimal(100) == sum(m.activity_share for m in members)
         assert {"public", "medico_social"} == {m.category for m in members}
         assert ["private_for_profit"] == list(
-            Node.objects.filter(kind=NodeKind.ESTABLISHMENT).exclude(parent=group).values_list("category", flat=True))
+            Node.objects.filter(kind=NodeKind.ESTABLISHMENT).exclude(parent=group).values_list("category", flat=True)
+        )
 
     def test_assets_have_valid_cpe_and_private_addresses(self, summary: DemoSummary) -> None:
         """CPEs have the 13 fields of CPE 2.3 and every address is a private 10.x address."""
@@ -196,8 +198,9 @@ class TestDemoDirectoryAudits:
         assert {support[0].node_id} == {a.node_id for a in support}
         # The generator says which weaknesses it planted in the first collection (same parameters).
         _key, domain, _days, weaknesses, seed = DIRECTORY_AUDITS[0]
-        stats = write_collection(tmp_path / "c", **DIRECTORY_SIZES, seed=seed, domain=domain, weaknesses=weaknesses,
-                                 now=support[0].collected)
+        stats = write_collection(
+            tmp_path / "c", **DIRECTORY_SIZES, seed=seed, domain=domain, weaknesses=weaknesses, now=support[0].collected
+        )
         planted = {WEAKNESS_CHECKS[name] for name in stats.weaknesses if WEAKNESS_CHECKS[name]}
         assert planted
         first_checks = {f["check_id"] for f in support[0].findings()}
@@ -206,5 +209,42 @@ class TestDemoDirectoryAudits:
         assert planted & fixed
         register = Finding.objects.filter(node_id=support[0].node_id, source="directory")
         assert {f["fingerprint"] for f in support[1].findings()} <= set(register.values_list("fingerprint", flat=True))
-        assert register.filter(status=FindingStatus.FIXED, fingerprint__in=[
-            f["fingerprint"] for f in support[0].findings()]).exists()
+        assert register.filter(
+            status=FindingStatus.FIXED, fingerprint__in=[f["fingerprint"] for f in support[0].findings()]
+        ).exists()
+
+
+class TestDemoExposure:
+    """The demo shows the exposure feature working: scans, a diff with new items, the dashboard card, the report."""
+
+    def test_each_perimeter_has_two_scans_and_the_latest_shows_what_is_new(self, summary: DemoSummary) -> None:
+        """The second scan of CH Valbrise opens RDP and DICOM: new services and findings, highlighted."""
+        from hygie.apps.exposure.analysis import exposure_card
+        from hygie.apps.exposure.models import ExposurePerimeter
+
+        perimeters = list(ExposurePerimeter.objects.all())
+        assert len(perimeters) >= 3
+        for perimeter in perimeters:
+            assert ExposureScan.objects.filter(perimeter=perimeter).count() == 2
+        group = Node.objects.get(kind=NodeKind.GROUP)
+        manager = User.objects.get(username="demo.manager")
+        card = exposure_card(manager, group)
+        assert card is not None
+        assert card.has_news
+        assert card.new_services >= 2
+
+    def test_scan_pages_and_report_render_for_the_manager(self, summary: DemoSummary, client: Any) -> None:
+        """The group manager sees the latest scan with its findings, its changes and its report."""
+        client.force_login(User.objects.get(username="demo.manager"))
+        scan = ExposureScan.objects.exclude(perimeter=None).order_by("-finished").first()
+        assert scan is not None
+        page = client.get(reverse("exposure:scan_detail", args=[scan.pk]))
+        assert page.status_code == 200
+        assert scan.finding_count > 0
+        assert scan.findings()[0]["title"].encode() in page.content
+        report = client.get(reverse("exposure:scan_report", args=[scan.pk]))
+        assert report.status_code == 200
+        group = Node.objects.get(kind=NodeKind.GROUP)
+        dashboard = client.get(reverse("organizations:node_detail", args=[group.pk]))
+        assert dashboard.status_code == 200
+        assert b'data-testid="exposure-card"' in dashboard.content

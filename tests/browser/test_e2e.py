@@ -7,6 +7,9 @@ switches the interface to French. Each step leaves a screenshot in ``test-artifa
 
 from __future__ import annotations
 
+import socketserver
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,16 +21,23 @@ from hygie.testing.tenants import PASSWORD
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run", "--disable-quic",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
 ]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 FRENCH_CATALOGUE = Path(__file__).resolve().parents[2] / "src" / "hygie" / "locale" / "fr" / "LC_MESSAGES" / "django.mo"
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's Chromium at /usr/bin/chromium "
-                                                     "(apt-get install chromium); never `playwright install`"),
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason="needs Debian's Chromium at /usr/bin/chromium (apt-get install chromium); never `playwright install`",
+    ),
 ]
 
 
@@ -117,8 +127,9 @@ class TestDirectoryAuditJourney:
         world = build_world()
         analyst = world.user("analyst")
         # A small synthetic forest with its planted weaknesses (a non-admin with DCSync rights...).
-        stats = write_collection(tmp_path / "forest", users=60, computers=25, groups=45, aces=400, seed=5,
-                                 domain="E2E.LOCAL")
+        stats = write_collection(
+            tmp_path / "forest", users=60, computers=25, groups=45, aces=400, seed=5, domain="E2E.LOCAL"
+        )
         audit = DirectoryAudit.objects.create(node=world.get("node"), source=AuditSource.UPLOAD, label="forest.zip")
         audit_collection(audit, lambda _p: read_collection(tmp_path / "forest"))
         audit.refresh_from_db()
@@ -147,5 +158,83 @@ class TestDirectoryAuditJourney:
         with page.expect_download() as download:
             page.get_by_test_id("report-pdf").click()
         path = tmp_path / "report.pdf"
+        download.value.save_as(str(path))
+        assert path.read_bytes().startswith(b"%PDF")
+
+
+class _Ssh1(socketserver.BaseRequestHandler):
+    """An SSH server that still offers protocol 1 (its identification line is all the probe needs)."""
+
+    def handle(self) -> None:
+        self.request.sendall(b"SSH-1.5-OpenSSH_3.9p1\r\n")
+
+
+@pytest.fixture
+def ssh1_port() -> Iterator[int]:
+    """The loopback port of that server, served from a thread."""
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _Ssh1)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield server.server_address[1]
+    server.shutdown()
+    server.server_close()
+
+
+def _login(page: Any, username: str) -> None:
+    page.goto("/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()
+
+
+class TestExposureJourney:
+    """An administrator declares a perimeter in the form, scans it, reads the result, the dashboard card and the PDF."""
+
+    def test_exposure_scan(self, page: Any, flushable_db: Any, tmp_path: Path, ssh1_port: int) -> None:
+        from hygie.apps.exposure.models import ExposurePerimeter, ExposureScan
+        from hygie.testing.tasks import run_queued_tasks
+
+        world = build_world()
+        establishment = world.get("node")
+        _login(page, world.user("administrator").username)
+
+        page.goto("/exposure/perimeters/add/")
+        page.select_option("select[name=node]", str(establishment.pk))
+        page.fill("input[name=name]", "Loopback")
+        page.fill("textarea[name=entries]", "127.0.0.1/32")
+        page.fill("input[name=authorised_by]", "Directeur du CH, courrier du 2 novembre")
+        page.fill("input[name=valid_until]", "2099-12-31T23:00")
+        page.fill("input[name=ports]", str(ssh1_port))
+        page.fill("input[name=connect_timeout]", "1")
+        page.fill("input[name=probe_timeout]", "2")
+        _shot(page, "20-exposure-perimeter-form")
+        with page.expect_navigation():
+            page.locator("main form button[type=submit]").click()
+        perimeter = ExposurePerimeter.objects.get(name="Loopback")
+        page.wait_for_url(f"**/exposure/perimeters/{perimeter.pk}/")
+
+        with page.expect_navigation():
+            page.get_by_test_id("perimeter-run").click()
+        run_queued_tasks()
+        scan = ExposureScan.objects.get(perimeter=perimeter)
+        page.goto(f"/exposure/{scan.pk}/")
+        assert "done" in page.get_by_test_id("scan-status").inner_text().lower()
+        services = page.get_by_test_id("services").inner_text()
+        assert "127.0.0.1" in services
+        assert f"{ssh1_port}/tcp" in services
+        assert "OpenSSH 3.9p1" in services
+        assert "Remote access" in services
+        assert "SSH server accepts protocol version 1" in page.content()
+        _shot(page, "21-exposure-scan")
+
+        page.goto(f"/organizations/{establishment.pk}/")
+        assert page.get_by_test_id("exposure-card").count() == 1
+        _shot(page, "22-exposure-dashboard-card")
+
+        page.goto(f"/exposure/{scan.pk}/")
+        with page.expect_download() as download:
+            page.get_by_test_id("report-pdf").click()
+        path = tmp_path / "exposure.pdf"
         download.value.save_as(str(path))
         assert path.read_bytes().startswith(b"%PDF")

@@ -355,7 +355,12 @@ class ExposureScan(AuditedModel):
     def services(self) -> list[dict[str, Any]]:
         """Every service, flattened with its host's address and names."""
         return [
-            {**service, "address": host.get("address", ""), "names": host.get("names") or []}
+            {
+                **service,
+                "address": host.get("address", ""),
+                "names": host.get("names") or [],
+                "category_label": str(CATEGORY_LABELS.get(str(service.get("category")), service.get("category") or "")),
+            }
             for host in self.hosts()
             for service in host.get("services") or []
             if isinstance(service, dict)

@@ -175,8 +175,25 @@ def _storable(findings: list[EngineFinding]) -> list[EngineFinding]:
 
 
 def change_summary(base: ExposureScan | None, scan: ExposureScan) -> dict[str, Any]:
-    """Counts of what changed since ``base`` (kept on the scan so the dashboard reads no result)."""
-    if base is None or not base.succeeded or not scan.succeeded:
+    """Counts of what changed since ``base`` (kept on the scan so the dashboard reads no result).
+
+    The first scan of a perimeter has nothing to compare with: everything it found is new, and the
+    dashboard says so rather than "nothing new".
+    """
+    if not scan.succeeded:
+        return {}
+    if base is None:
+        return {
+            "base_id": None,
+            "since": None,
+            "first_scan": True,
+            "new_services": scan.service_count,
+            "closed_services": 0,
+            "changed_services": 0,
+            "new_findings": scan.finding_count,
+            "resolved_findings": 0,
+        }
+    if not base.succeeded:
         return {}
     from hygie.apps.exposure.analysis import diff_scans_of
 

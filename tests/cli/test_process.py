@@ -54,6 +54,20 @@ class TestRealProcess:
         assert (0, True) == (tree.returncode, "Bretagne" in tree.stdout)
         assert "viewer @ Bretagne" in _hygie(data_dir, "user", "list").stdout
 
+    @pytest.mark.parametrize(
+        "command",
+        [
+            ("exposure", "platform", "scans"),
+            ("exposure", "platform", "perimeter", "list"),
+            ("exposure", "platform", "schedule"),
+            ("directory", "audits"),
+        ],
+    )
+    def test_platform_listings_start_cold(self, data_dir: Path, command: tuple[str, ...]) -> None:
+        """The platform listings of the engines configure Django themselves before reading models."""
+        result = _hygie(data_dir, *command)
+        assert (0, "") == (result.returncode, result.stderr), result.stderr
+
     def test_errors_are_messages(self, data_dir: Path) -> None:
         """Unknown ids and invalid input end with an exit code and no traceback."""
         missing = _hygie(data_dir, "org", "show", "4242")

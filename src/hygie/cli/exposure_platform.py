@@ -14,7 +14,16 @@ from typing import Any
 
 import typer
 
-from hygie.cli.context import EXIT_INVALID_INPUT, EXIT_NOT_FOUND, EXIT_PERMISSION, EXIT_USAGE, acting, console, fail
+from hygie.cli.context import (
+    EXIT_INVALID_INPUT,
+    EXIT_NOT_FOUND,
+    EXIT_PERMISSION,
+    EXIT_USAGE,
+    acting,
+    console,
+    fail,
+    setup_django,
+)
 
 __all__ = ["app", "perimeter_app", "register"]
 
@@ -151,26 +160,11 @@ def perimeter_list(
     as_user: str | None = AsOpt,
 ) -> None:
     """List the perimeters."""
-    from rich.table import Table
-
-    from hygie.cli.context import resolve_user
-
-    user = resolve_user(as_user)
-    from hygie.apps.accounts.permissions import Action
+    setup_django()
     from hygie.apps.exposure.models import ExposurePerimeter
     from hygie.apps.exposure.tables import PERIMETER_COLUMNS
 
-    with acting(user) as effective:
-        perimeters = ExposurePerimeter.objects.restrict(effective, Action.VIEW).select_related("node")
-        if node is not None:
-            perimeters = perimeters.filter(node__path__startswith=_node(effective, node, Action.VIEW, "").path)
-        table = Table()
-        table.add_column("id", justify="right", no_wrap=True)
-        for column in PERIMETER_COLUMNS:
-            table.add_column(str(column.label))
-        for perimeter in perimeters[:1000]:
-            table.add_row(str(perimeter.pk), *(column.text(perimeter) for column in PERIMETER_COLUMNS))
-    console.print(table)
+    _print_list(ExposurePerimeter, PERIMETER_COLUMNS, node, as_user)
 
 
 @perimeter_app.command("show")
@@ -238,25 +232,30 @@ def scans_command(
     as_user: str | None = AsOpt,
 ) -> None:
     """List the stored scans."""
-    from rich.table import Table
-
-    from hygie.cli.context import resolve_user
-
-    user = resolve_user(as_user)
-    from hygie.apps.accounts.permissions import Action
+    setup_django()
     from hygie.apps.exposure.models import ExposureScan
     from hygie.apps.exposure.tables import SCAN_COLUMNS
 
-    with acting(user) as effective:
-        scans = ExposureScan.objects.restrict(effective, Action.VIEW).select_related("node")
+    _print_list(ExposureScan, SCAN_COLUMNS, node, as_user)
+
+
+def _print_list(model: Any, columns: Any, node: int | None, as_user: str | None) -> None:
+    """A table of the ``model`` rows ``as_user`` may see (under ``node`` when given), at most 1,000."""
+    from rich.table import Table
+
+    from hygie.apps.accounts.permissions import Action
+    from hygie.cli.context import resolve_user
+
+    with acting(resolve_user(as_user)) as effective:
+        rows = model.objects.restrict(effective, Action.VIEW).select_related("node")
         if node is not None:
-            scans = scans.filter(node__path__startswith=_node(effective, node, Action.VIEW, "").path)
+            rows = rows.filter(node__path__startswith=_node(effective, node, Action.VIEW, "").path)
         table = Table()
         table.add_column("id", justify="right", no_wrap=True)
-        for column in SCAN_COLUMNS:
+        for column in columns:
             table.add_column(str(column.label))
-        for scan in scans[:1000]:
-            table.add_row(str(scan.pk), *(column.text(scan) for column in SCAN_COLUMNS))
+        for row in rows[:1000]:
+            table.add_row(str(row.pk), *(column.text(row) for column in columns))
     console.print(table)
 
 

@@ -157,8 +157,11 @@ class ObjectEditView(TenantView):
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         """Show the form."""
         obj = self.current()
-        return render(request, self.template_name, {"form": self.get_form(obj), "object": obj,
-                                                    "title": self.model._meta.verbose_name})
+        return render(
+            request,
+            self.template_name,
+            {"form": self.get_form(obj), "object": obj, "title": self.model._meta.verbose_name},
+        )
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         """Validate and save."""
@@ -168,8 +171,12 @@ class ObjectEditView(TenantView):
             saved = form.save()
             messages.success(request, _("Saved."))
             return redirect(saved.get_absolute_url())
-        return render(request, self.template_name, {"form": form, "object": obj,
-                                                    "title": self.model._meta.verbose_name}, status=400)
+        return render(
+            request,
+            self.template_name,
+            {"form": form, "object": obj, "title": self.model._meta.verbose_name},
+            status=400,
+        )
 
 
 class ObjectDeleteView(TenantView):
@@ -197,3 +204,49 @@ class ObjectDeleteView(TenantView):
             return render(request, self.template_name, self.context(obj), status=409)
         messages.success(request, _("Deleted."))
         return redirect(self.success_url_name)
+
+
+class UploadView(TenantView):
+    """A file upload form: 400 with the form's errors, 413 when the file is over the size limit.
+
+    Subclasses name the form, the page title and what to do with a valid form in ``accept``,
+    which returns the response (usually a redirect) or raises ``UploadRefusedError`` with the
+    reason shown on the file field.
+    """
+
+    form_class: ClassVar[type[Any]]
+    template_name: ClassVar[str]
+    title: ClassVar[Any] = ""
+    action = Action.ADD
+
+    class UploadRefusedError(Exception):
+        """The file was read and refused; the message goes under the file field."""
+
+    def render(self, form: Any, status: int = 200) -> HttpResponse:
+        """The page with the form."""
+        context = {"form": form, "title": self.title, "multipart": True}
+        return render(self.request, self.template_name, context, status=status)
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        """The form."""
+        require_scope(request.user, self.action)
+        return self.render(self.form_class(user=request.user))
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        """Validate, then hand the form to ``accept``; a refused file stores nothing and the form says why."""
+        from django.conf import settings
+
+        require_scope(request.user, self.action)
+        form = self.form_class(request.POST, request.FILES, user=request.user)
+        if not form.is_valid():
+            too_large = getattr(request.FILES.get("file"), "size", 0) > settings.HYGIE_MAX_UPLOAD_BYTES
+            return self.render(form, status=413 if too_large else 400)
+        try:
+            return self.accept(form)
+        except self.UploadRefusedError as exc:
+            form.add_error("file", str(exc))
+            return self.render(form, status=400)
+
+    def accept(self, form: Any) -> HttpResponse:
+        """Act on a valid form."""
+        raise NotImplementedError

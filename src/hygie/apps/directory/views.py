@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from hygie.apps.accounts.permissions import Action
 from hygie.apps.directory.analysis import diff_audits, previous_audit, trend
@@ -24,6 +24,7 @@ from hygie.web.views import (
     ObjectEditView,
     ObjectListView,
     TenantView,
+    UploadView,
     require_scope,
 )
 
@@ -125,37 +126,20 @@ class AuditReportView(ObjectDetailView):
         return response
 
 
-class AuditUploadView(TenantView):
+class AuditUploadView(UploadView):
     """Upload a collection: the audit runs as a job; the page goes to the audit, which shows its progress."""
 
     model = DirectoryAudit
     template_name = "directory/audit_form.html"
+    form_class = UploadAuditForm
+    title = gettext_lazy("Upload a collection")
 
-    def render(self, form: Any, status: int = 200) -> HttpResponse:
-        """The page with the form."""
-        return render(
-            self.request,
-            self.template_name,
-            {"form": form, "title": _("Upload a collection"), "multipart": True},
-            status=status,
-        )
-
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        """The form."""
-        require_scope(request.user, Action.ADD)
-        return self.render(UploadAuditForm(user=request.user))
-
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def accept(self, form: Any) -> HttpResponse:
         """Store the file and queue the audit."""
-        require_scope(request.user, Action.ADD)
-        form = UploadAuditForm(request.POST, request.FILES, user=request.user)
-        if not form.is_valid():
-            too_large = getattr(request.FILES.get("file"), "size", 0) > settings.HYGIE_MAX_UPLOAD_BYTES
-            return self.render(form, status=413 if too_large else 400)
         upload = form.cleaned_data["file"]
         path = store_upload(upload.chunks(), upload.name)
-        audit = start_upload_audit(request.user, form.cleaned_data["node"], path, upload.name)
-        messages.success(request, _("The audit is queued."))
+        audit = start_upload_audit(self.request.user, form.cleaned_data["node"], path, upload.name)
+        messages.success(self.request, _("The audit is queued."))
         return redirect(audit.get_absolute_url())
 
 

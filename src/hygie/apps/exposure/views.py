@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from hygie.apps.accounts.permissions import Action, scope_prefixes
 from hygie.apps.exposure.analysis import diff_document
@@ -24,6 +24,7 @@ from hygie.web.views import (
     ObjectEditView,
     ObjectListView,
     TenantView,
+    UploadView,
     require_scope,
 )
 
@@ -91,40 +92,22 @@ class ScanReportView(ObjectDetailView):
         return response
 
 
-class ScanImportView(TenantView):
+class ScanImportView(UploadView):
     """Import an nmap or masscan file: judged and stored at once, or refused whole with the reason."""
 
     model = ExposureScan
     template_name = "exposure/import_form.html"
+    form_class = ImportForm
+    title = gettext_lazy("Import an nmap or masscan file")
 
-    def render(self, form: Any, status: int = 200) -> HttpResponse:
-        """The page with the form."""
-        return render(
-            self.request,
-            self.template_name,
-            {"form": form, "title": _("Import an nmap or masscan file"), "multipart": True},
-            status=status,
-        )
-
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        """The form."""
-        require_scope(request.user, Action.ADD)
-        return self.render(ImportForm(user=request.user))
-
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        """Import the file; a bad file stores nothing and the form says why."""
-        require_scope(request.user, Action.ADD)
-        form = ImportForm(request.POST, request.FILES, user=request.user)
-        if not form.is_valid():
-            too_large = getattr(request.FILES.get("file"), "size", 0) > settings.HYGIE_MAX_UPLOAD_BYTES
-            return self.render(form, status=413 if too_large else 400)
+    def accept(self, form: Any) -> HttpResponse:
+        """Import the file; a bad file stores nothing."""
         upload = form.cleaned_data["file"]
         try:
-            scan = import_upload(request.user, form.cleaned_data["node"], upload.chunks(), upload.name)
+            scan = import_upload(self.request.user, form.cleaned_data["node"], upload.chunks(), upload.name)
         except ScanFailedError as exc:
-            form.add_error("file", str(exc))
-            return self.render(form, status=400)
-        messages.success(request, _("The scan file was imported."))
+            raise self.UploadRefusedError(str(exc)) from exc
+        messages.success(self.request, _("The scan file was imported."))
         return redirect(scan.get_absolute_url())
 
 

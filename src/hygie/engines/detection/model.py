@@ -1,0 +1,192 @@
+"""The detection engine's contracts: event batches, compiled rules, detections.
+
+**Events** travel as Arrow record batches. Every batch has the fixed columns below, then one
+``string`` column per event field met in that batch, named as Sigma names it for Windows
+(``Image``, ``CommandLine``, ``TargetUserName``...; EVTX ``EventData``/``UserData`` fields by their
+``Name``). Batches of one file may have different field columns; a field absent from a batch is
+null for its events. ``EventID`` is an integer; every other field is text.
+
+**Rules** are compiled once into a :class:`CompiledRule`: metadata, the log-source channels it can
+match (to read each event once per log source), the fields it reads and a SQL condition per
+dialect (DuckDB and Spark), over a relation that has the columns above.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import IntEnum
+from typing import Any
+
+__all__ = [
+    "FIXED_COLUMNS",
+    "NUMERIC_FIELDS",
+    "CompiledRule",
+    "Detection",
+    "Level",
+    "ReadStats",
+    "RuleFailure",
+    "RulePack",
+]
+
+#: Columns every event batch carries, in this order: where the event came from and its Sigma core fields.
+#: ``_file`` (string), ``_record_id`` (int64: EventRecordID, or the line number of a JSON file),
+#: ``_timestamp`` (timestamp[us, tz=UTC]), ``Channel``, ``EventID`` (int64), ``Provider_Name``, ``Computer``.
+FIXED_COLUMNS: tuple[str, ...] = (
+    "_file",
+    "_record_id",
+    "_timestamp",
+    "Channel",
+    "EventID",
+    "Provider_Name",
+    "Computer",
+)
+
+#: Fields compared as numbers (every other field is text).
+NUMERIC_FIELDS: frozenset[str] = frozenset({"EventID", "_record_id"})
+
+
+class Level(IntEnum):
+    """Sigma rule levels, orderable for ``--min-level``."""
+
+    INFORMATIONAL = 0
+    LOW = 1
+    MEDIUM = 2
+    HIGH = 3
+    CRITICAL = 4
+
+    @classmethod
+    def parse(cls, value: str) -> Level:
+        """``"high"`` -> ``Level.HIGH``; ``ValueError`` naming the choices otherwise."""
+        try:
+            return cls[value.strip().upper()]
+        except KeyError:
+            choices = ", ".join(level.name.lower() for level in cls)
+            raise ValueError(f"unknown level {value!r}; expected one of {choices}") from None
+
+
+@dataclass(slots=True)
+class ReadStats:
+    """What the readers went through: files, events, corrupt records, and per-file errors."""
+
+    files: int = 0
+    events: int = 0
+    corrupt: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledRule:
+    """A Sigma rule compiled to SQL conditions.
+
+    ``channels`` lists the ``Channel`` values the rule can match (empty: any channel);
+    ``fields`` the event columns its condition reads; ``sql`` the WHERE condition per dialect
+    (``"duckdb"``, ``"spark"``), with columns quoted for that dialect.
+    """
+
+    rule_id: str
+    title: str
+    level: Level
+    status: str
+    description: str
+    tags: tuple[str, ...]
+    references: tuple[str, ...]
+    author: str
+    logsource: dict[str, str]
+    channels: tuple[str, ...]
+    fields: tuple[str, ...]
+    sql: dict[str, str]
+    path: str = ""
+    falsepositives: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form (the compiled-rule cache and the platform store it)."""
+        return {
+            "rule_id": self.rule_id,
+            "title": self.title,
+            "level": self.level.name.lower(),
+            "status": self.status,
+            "description": self.description,
+            "tags": list(self.tags),
+            "references": list(self.references),
+            "author": self.author,
+            "logsource": dict(self.logsource),
+            "channels": list(self.channels),
+            "fields": list(self.fields),
+            "sql": dict(self.sql),
+            "path": self.path,
+            "falsepositives": list(self.falsepositives),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> CompiledRule:
+        """Inverse of ``to_dict``."""
+        return cls(
+            rule_id=str(data["rule_id"]),
+            title=str(data["title"]),
+            level=Level.parse(str(data["level"])),
+            status=str(data.get("status", "")),
+            description=str(data.get("description", "")),
+            tags=tuple(str(t) for t in data.get("tags", [])),
+            references=tuple(str(r) for r in data.get("references", [])),
+            author=str(data.get("author", "")),
+            logsource={str(k): str(v) for k, v in dict(data.get("logsource", {})).items()},
+            channels=tuple(str(c) for c in data.get("channels", [])),
+            fields=tuple(str(f) for f in data.get("fields", [])),
+            sql={str(k): str(v) for k, v in dict(data["sql"]).items()},
+            path=str(data.get("path", "")),
+            falsepositives=tuple(str(f) for f in data.get("falsepositives", [])),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class RuleFailure:
+    """A rule that could not be loaded or compiled, and why (never silently dropped)."""
+
+    path: str
+    reason: str
+    rule_id: str = ""
+    title: str = ""
+
+
+@dataclass(slots=True)
+class RulePack:
+    """Rules loaded from folders, zip files or single files: compiled ones and failures."""
+
+    rules: list[CompiledRule] = field(default_factory=list)
+    failures: list[RuleFailure] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+    digest: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Detection:
+    """One event matched by one rule."""
+
+    rule_id: str
+    rule_title: str
+    level: Level
+    tags: tuple[str, ...]
+    timestamp: datetime | None
+    computer: str
+    channel: str
+    event_id: int | None
+    file: str
+    record_id: int
+    event: dict[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON-lines form of ``hygie detect hunt``."""
+        return {
+            "rule_id": self.rule_id,
+            "rule_title": self.rule_title,
+            "level": self.level.name.lower(),
+            "tags": list(self.tags),
+            "timestamp": self.timestamp.isoformat() if self.timestamp else None,
+            "computer": self.computer,
+            "channel": self.channel,
+            "event_id": self.event_id,
+            "file": self.file,
+            "record_id": self.record_id,
+            "event": self.event,
+        }

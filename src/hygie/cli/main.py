@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from hygie.cli import demo, directory, exposure, findings, inventory, org, server, user
+from hygie.cli import demo, detect, directory, exposure, findings, inventory, org, server, user
 from hygie.cli.context import EXIT_INVALID_INPUT, fail
 
 app = typer.Typer(
@@ -19,6 +19,7 @@ app.add_typer(inventory.app, name="inventory")
 app.add_typer(findings.app, name="findings")
 app.add_typer(directory.app, name="directory")
 app.add_typer(exposure.app, name="exposure")
+app.add_typer(detect.app, name="detect")
 server.register(app)
 demo.register(app)
 

@@ -70,6 +70,8 @@ system-test-deps:
 	@# The exposure engine's lab: real servers in network namespaces, and nmap as the reference scanner.
 	tools/system_deps.sh iproute2 nmap nginx-light openssh-server samba vsftpd redis-server bind9 bind9-utils \
 		xrdp mariadb-server memcached
+	@# The detection engine's Spark runner is tested in local mode: a Java runtime.
+	tools/system_deps.sh openjdk-17-jre-headless
 
 test: $(STAMP) system-test-deps  ## The whole suite on PostgreSQL, then on SQLite, then the benchmarks at smoke size
 	$(MAKE) --no-print-directory test-postgres

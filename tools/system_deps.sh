@@ -14,6 +14,7 @@ present() {
         krb5-user) command -v kinit >/dev/null 2>&1 ;;
         ldb-tools) command -v ldbmodify >/dev/null 2>&1 ;;
         openssl) command -v openssl >/dev/null 2>&1 ;;
+        openjdk-17-jre-headless) command -v java >/dev/null 2>&1 ;;
         *) dpkg -s "$1" >/dev/null 2>&1 ;;
     esac
 }

@@ -82,8 +82,8 @@ test-postgres: $(STAMP)  ## The whole suite (browser and live LDAP tests include
 	mkdir -p test-artifacts
 	$(TEST_ENV) tools/with_postgres.sh tools/with_samba.sh $(PYTEST) -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
-test-sqlite: $(STAMP)  ## The suite on the embedded SQLite default (browser and network-lab tests ran on PostgreSQL)
-	$(TEST_ENV) $(PYTEST) -n $(PYTEST_WORKERS) -m "not browser and not lab" $(PYTEST_ARGS)
+test-sqlite: $(STAMP)  ## The suite on the embedded SQLite default (browser, network-lab and Spark tests ran on PostgreSQL)
+	$(TEST_ENV) $(PYTEST) -n $(PYTEST_WORKERS) -m "not browser and not lab and not spark" $(PYTEST_ARGS)
 
 bench-smoke: $(STAMP)  ## Every benchmark at smoke size (checks that each prints a JSON object last)
 	@mkdir -p $(TMP_DIR)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from gettext import gettext as _  # no Django here: these commands run without settings
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import orjson
 import typer
@@ -105,8 +105,6 @@ def hunt_command(  # noqa: PLR0917 - Typer maps one parameter per option
 
     _choice(engine, _ENGINES, _("engine"))
     _choice(output_format, _HUNT_FORMATS, _("format"))
-    if engine == "spark":
-        fail(_("the Spark engine is not available yet; use --engine duckdb"), EXIT_USAGE)
     level = _level(min_level)
     _existing(paths, _("log path"))
     pack = _load(rules, cache_dir)
@@ -117,9 +115,12 @@ def hunt_command(  # noqa: PLR0917 - Typer maps one parameter per option
             EXIT_INVALID_INPUT,
         )
     with progress_bars() as progress:
-        result = hunt(
-            paths, pack, min_level=level, rule_ids=rule or (), tags=tag or (), threads=threads, progress=progress
-        )
+        if engine == "spark":
+            result = _hunt_spark(paths, pack, level, rule or (), tag or (), threads, progress)
+        else:
+            result = hunt(
+                paths, pack, min_level=level, rule_ids=rule or (), tags=tag or (), threads=threads, progress=progress
+            )
     text = render(result, output_format)
     if output is not None:
         try:
@@ -129,6 +130,20 @@ def hunt_command(  # noqa: PLR0917 - Typer maps one parameter per option
     else:
         typer.echo(text, nl=False)
     _summary(result)
+
+
+def _hunt_spark(  # noqa: PLR0917 - the hunt's options, passed through
+    paths: list[Path], pack: RulePack, level: Level | None, rule: Any, tag: Any, threads: int, progress: Any
+) -> HuntResult:
+    """The same hunt on Apache Spark (local mode): the logs become Parquet, the rules Spark SQL."""
+    try:
+        from hygie.engines.detection.spark import hunt_spark
+    except ImportError:
+        fail(_("the Spark engine needs PySpark: install hygie[spark]"), EXIT_USAGE)
+    try:
+        return hunt_spark(paths, pack, min_level=level, rule_ids=rule, tags=tag, threads=threads, progress=progress)
+    except RuntimeError as error:
+        fail(_("Spark could not start: %(error)s") % {"error": error}, EXIT_USAGE)
 
 
 @rules_app.command("check")

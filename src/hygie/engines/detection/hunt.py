@@ -18,14 +18,15 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import duckdb
 import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.compute as pc  # type: ignore[import-untyped]
 
+from hygie.engines.detection.correlation import CorrelationSpec, apply_correlations, hidden_rules, referenced_rules
 from hygie.engines.detection.model import CompiledRule, Detection, Level, ReadStats, RuleFailure
-from hygie.engines.detection.routing import event_ids
+from hygie.engines.detection.routing import event_ids, required_fields
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -33,7 +34,18 @@ if TYPE_CHECKING:
     from hygie.engines._core.progress import Progress
     from hygie.engines.detection.model import RulePack
 
-__all__ = ["HuntResult", "RuleExecutor", "hunt", "hunt_batches", "select_rules", "timeline"]
+#: What the hunt filters select: compiled rules and correlation rules alike.
+Selectable = TypeVar("Selectable", CompiledRule, CorrelationSpec)
+
+__all__ = [
+    "HuntResult",
+    "RuleExecutor",
+    "detection_from_record",
+    "hunt",
+    "hunt_batches",
+    "select_rules",
+    "timeline",
+]
 
 #: Rules per DuckDB query: small enough that a broken rule only costs re-running a few, large enough
 #: that the per-query overhead stays small.
@@ -52,12 +64,12 @@ def quote(name: str) -> str:
 
 
 def select_rules(
-    rules: Iterable[CompiledRule],
+    rules: Iterable[Selectable],
     *,
     min_level: Level | None = None,
     rule_ids: Collection[str] = (),
     tags: Collection[str] = (),
-) -> list[CompiledRule]:
+) -> list[Selectable]:
     """The rules kept by the filters of ``hygie detect hunt``.
 
     ``min_level``: at least this level. ``rule_ids``: each an id (exact) or a title substring
@@ -126,6 +138,7 @@ class RuleExecutor:
         self._rules = [rule for rule in rules if self._usable(rule)]
         self._dead: set[int] = set()
         self._event_ids = [event_ids(rule.sql["duckdb"]) for rule in self._rules]
+        self._required = [required_fields(rule.sql["duckdb"]) for rule in self._rules]
         self._by_channel: dict[str, list[int]] = {}
         self._any: list[int] = []
         for index, rule in enumerate(self._rules):
@@ -203,7 +216,8 @@ class RuleExecutor:
         live = [index for index in indices if index not in self._dead]
         present = {name.lower() for name in table.column_names}
         jobs: list[Callable[[duckdb.DuckDBPyConnection], list[tuple[int, int]]]] = []
-        for part, rules in self._route(table, live):
+        for part, routed in self._route(table, live):
+            rules = self._needed(part, routed)
             for start in range(0, len(rules), self._chunk):
                 chunk = rules[start : start + self._chunk]
                 jobs.append(partial(self._run_chunk, table=part, chunk=chunk, present=present))
@@ -225,6 +239,20 @@ class RuleExecutor:
             elif wanted & seen:
                 # Rules whose event ids are absent from these events are not even planned.
                 yield table.filter(pc.is_in(ids, pa.array(sorted(wanted), ids.type))), members
+
+    def _needed(self, table: pa.Table, rules: list[int]) -> list[int]:
+        """The rules that can match ``table``: not those needing a field that is NULL in all its events.
+
+        Planning and initialising a rule's expressions costs far more than running it on a buffer, so
+        a rule that cannot match is better not sent to DuckDB at all (about 10% of a full pack on
+        the attack samples).
+        """
+        filled = {
+            name.lower()
+            for name, column in zip(table.column_names, table.columns, strict=True)
+            if column.null_count < table.num_rows
+        }
+        return [index for index in rules if all(names & filled for names in self._required[index])]
 
     def _map(
         self, jobs: list[Callable[[duckdb.DuckDBPyConnection], list[tuple[int, int]]]]
@@ -294,10 +322,11 @@ class RuleExecutor:
         rows = sorted({row for row, _ in hits})
         events = dict(zip(rows, table.drop_columns([_ROW]).take(rows).to_pylist(), strict=True))
         for row, index in sorted(hits):
-            yield _detection(self._rules[index], events[row])
+            yield detection_from_record(self._rules[index], events[row])
 
 
-def _detection(rule: CompiledRule, record: dict[str, Any]) -> Detection:
+def detection_from_record(rule: CompiledRule, record: dict[str, Any]) -> Detection:
+    """The detection of ``rule`` on one matched event row (shared by the DuckDB and Spark runners)."""
     event = {name: str(value) for name, value in record.items() if value is not None and not name.startswith("_")}
     event_id = record.get("EventID")
     return Detection(
@@ -378,7 +407,13 @@ def hunt(
     started = time.perf_counter()
     stats = ReadStats()
     selected = select_rules(pack.rules, min_level=min_level, rule_ids=rule_ids, tags=tags)
-    executor = RuleExecutor(selected, threads=threads)
+    correlations = select_rules(pack.correlations, min_level=min_level, rule_ids=rule_ids, tags=tags)
+    # Base rules of a selected correlation run even when the filters left them out; their own
+    # detections are then not reported (nor those of rules marked ``generate: false``).
+    chosen = {rule.rule_id for rule in selected}
+    needed = referenced_rules(correlations)
+    extra = [rule for rule in pack.rules if rule.rule_id in needed and rule.rule_id not in chosen]
+    executor = RuleExecutor([*selected, *extra], threads=threads)
     found: list[Detection] = []
     try:
         for batch in read_logs(paths, stats=stats, batch_size=batch_size, progress=progress):
@@ -386,6 +421,11 @@ def hunt(
         found.extend(executor.finish())
     finally:
         executor.close()
+    correlation_failures: list[RuleFailure] = []
+    if correlations:
+        correlated = apply_correlations(found, correlations, failures=correlation_failures)
+        hidden = hidden_rules(correlations) | {rule.rule_id for rule in extra}
+        found = [detection for detection in found if detection.rule_id not in hidden] + correlated
     seconds = time.perf_counter() - started
     by_rule: dict[str, int] = {}
     for detection in found:
@@ -394,7 +434,7 @@ def hunt(
         detections=timeline(found),
         read=stats,
         rules_run=executor.rules_run,
-        rules_skipped=[*pack.failures, *executor.failures],
+        rules_skipped=[*pack.failures, *executor.failures, *correlation_failures],
         seconds=seconds,
         events_per_second=stats.events / seconds if seconds > 0 else 0.0,
         rules_selected=len(selected),

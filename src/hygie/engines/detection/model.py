@@ -16,7 +16,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import IntEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from hygie.engines.detection.correlation import CorrelationSpec
 
 __all__ = [
     "FIXED_COLUMNS",
@@ -151,9 +154,10 @@ class RuleFailure:
 
 @dataclass(slots=True)
 class RulePack:
-    """Rules loaded from folders, zip files or single files: compiled ones and failures."""
+    """Rules loaded from folders, zip files or single files: compiled ones, correlations and failures."""
 
     rules: list[CompiledRule] = field(default_factory=list)
+    correlations: list[CorrelationSpec] = field(default_factory=list)
     failures: list[RuleFailure] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
     digest: str = ""

@@ -21,6 +21,7 @@ from sigma.pipelines.windows.windows import windows_logsource_pipeline
 from sigma.rule import SigmaRule
 from sigma.types import SigmaString
 
+from hygie.engines.detection.correlation import CorrelationSpec, compile_correlation
 from hygie.engines.detection.model import CompiledRule, Level, RuleFailure
 from hygie.engines.detection.rules.backend import NeutralSql, SqlConditionBackend, UnsupportedConstructError
 from hygie.engines.detection.rules.dialect import DIALECTS, render
@@ -35,7 +36,7 @@ __all__ = [
 ]
 
 
-COMPILER_VERSION: Final = "2"
+COMPILER_VERSION: Final = "3"
 
 #: A rule with more values than this is refused: a hostile or broken rule must not stall a hunt.
 MAX_VALUES_PER_RULE: Final = 10_000
@@ -53,10 +54,13 @@ def default_backend() -> SqlConditionBackend:
     return SqlConditionBackend(processing_pipeline=sysmon_pipeline() + windows_logsource_pipeline())
 
 
-def compile_collection(collection: SigmaCollection) -> tuple[list[CompiledRule], list[RuleFailure]]:
+def compile_collection(
+    collection: SigmaCollection, *, correlations: list[CorrelationSpec] | None = None
+) -> tuple[list[CompiledRule], list[RuleFailure]]:
     """Compile every rule of ``collection``; the rules it cannot compile come back as failures.
 
-    The collection's rules are processed in place by the pipelines: compile a collection once.
+    Correlation rules are appended to ``correlations`` when given (ignored otherwise). The
+    collection's rules are processed in place by the pipelines: compile a collection once.
     """
     backend = default_backend()
     rules: list[CompiledRule] = []
@@ -65,8 +69,10 @@ def compile_collection(collection: SigmaCollection) -> tuple[list[CompiledRule],
         result = compile_rule(item, backend)
         if isinstance(result, CompiledRule):
             rules.append(result)
-        else:
+        elif isinstance(result, RuleFailure):
             failures.append(result)
+        elif correlations is not None:
+            correlations.append(result)
     failures.extend(RuleFailure(path=_location(error), reason=str(error)) for error in collection_errors(collection))
     return rules, failures
 
@@ -79,12 +85,12 @@ def collection_errors(collection: SigmaCollection) -> list[SigmaError]:
 
 def compile_rule(
     item: SigmaRule | SigmaCorrelationRule, backend: SqlConditionBackend | None = None, path: str = ""
-) -> CompiledRule | RuleFailure:
-    """One rule compiled, or the reason it cannot be."""
+) -> CompiledRule | CorrelationSpec | RuleFailure:
+    """One rule compiled (a correlation rule into its specification), or the reason it cannot be."""
     path = path or _location(item)
     rule_id, title = str(item.id or ""), str(item.title or "")
     if isinstance(item, SigmaCorrelationRule):
-        return RuleFailure(path, "correlation rules are not run yet", rule_id, title)
+        return compile_correlation(item, path)
     if item.errors:
         return RuleFailure(path, "; ".join(str(e) for e in item.errors), rule_id, title)
     backend = backend or default_backend()

@@ -21,6 +21,7 @@ import orjson
 import yaml
 from sigma.collection import SigmaCollection
 
+from hygie.engines.detection.correlation import CorrelationSpec, resolve_references
 from hygie.engines.detection.model import CompiledRule, RuleFailure, RulePack
 from hygie.engines.detection.rules.backend import SqlConditionBackend
 from hygie.engines.detection.rules.compiler import COMPILER_VERSION, collection_errors, compile_rule, default_backend
@@ -69,10 +70,13 @@ def load_rules(paths: Sequence[Path], *, cache_dir: Path | None = None) -> RuleP
         return pack
     read_failures = len(pack.failures)
     backend = default_backend()
+    names: dict[str, str] = {}
     for rule_file in files:
-        _compile_file(rule_file, backend, pack)
+        _compile_file(rule_file, backend, pack, names)
+    # Correlations name their base rules by id or by name, possibly in other files of the pack.
+    pack.correlations = resolve_references(pack.correlations, names)
     if cache_file is not None:
-        _write_cache(cache_file, pack.rules, pack.failures[read_failures:], pack.digest)
+        _write_cache(cache_file, pack, pack.failures[read_failures:])
     return pack
 
 
@@ -128,7 +132,7 @@ def _read_zip(path: Path) -> Iterator[RuleFile | RuleFailure]:
         yield RuleFailure(str(path), f"cannot read zip: {error}")
 
 
-def _compile_file(rule_file: RuleFile, backend: SqlConditionBackend, pack: RulePack) -> None:
+def _compile_file(rule_file: RuleFile, backend: SqlConditionBackend, pack: RulePack, names: dict[str, str]) -> None:
     try:
         text = rule_file.data.decode("utf-8-sig")
         # References of correlation rules may point to other files: resolving them per file would fail.
@@ -148,11 +152,15 @@ def _compile_file(rule_file: RuleFile, backend: SqlConditionBackend, pack: RuleP
     if not collection.rules and not collection.errors:
         pack.failures.append(RuleFailure(rule_file.name, "no Sigma rule in this file"))
     for item in collection.rules:
+        if item.name and item.id:
+            names[str(item.name)] = str(item.id)
         result = compile_rule(item, backend, rule_file.name)
         if isinstance(result, CompiledRule):
             pack.rules.append(result)
-        else:
+        elif isinstance(result, RuleFailure):
             pack.failures.append(result)
+        else:
+            pack.correlations.append(result)
 
 
 def _has_yaml_aliases(text: str) -> bool:
@@ -174,18 +182,21 @@ def _read_cache(cache_file: Path, pack: RulePack) -> bool:
         data = orjson.loads(cache_file.read_bytes())
         rules = [CompiledRule.from_dict(r) for r in data["rules"]]
         failures = [RuleFailure(**f) for f in data["failures"]]
+        correlations = [CorrelationSpec.from_dict(c) for c in data.get("correlations", [])]
     except (OSError, orjson.JSONDecodeError, KeyError, TypeError, ValueError):
         return False
     pack.rules.extend(rules)
     pack.failures.extend(failures)
+    pack.correlations.extend(correlations)
     return True
 
 
-def _write_cache(cache_file: Path, rules: list[CompiledRule], failures: list[RuleFailure], digest: str) -> None:
-    """Store the compiled rules and compilation failures (read failures are found again on each load)."""
+def _write_cache(cache_file: Path, pack: RulePack, failures: list[RuleFailure]) -> None:
+    """Store the compiled rules, correlations and compilation failures (read failures are found again on each load)."""
     payload = {
-        "digest": digest,
-        "rules": [r.to_dict() for r in rules],
+        "digest": pack.digest,
+        "rules": [r.to_dict() for r in pack.rules],
+        "correlations": [c.to_dict() for c in pack.correlations],
         "failures": [{"path": f.path, "reason": f.reason, "rule_id": f.rule_id, "title": f.title} for f in failures],
     }
     try:

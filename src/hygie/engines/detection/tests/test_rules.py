@@ -150,7 +150,7 @@ class TestLoading:
         assert 2 == len(pack.rules)
 
     def test_bad_files_fail_one_by_one(self, tmp_path: Path) -> None:
-        """Invalid YAML, non-UTF-8 bytes, a missing path and a correlation rule are failures; the rest loads."""
+        """Invalid YAML, non-UTF-8 bytes and a missing path are failures; the rest loads, correlations included."""
         write_rule(tmp_path, "good.yml", 1)
         (tmp_path / "broken.yml").write_text("title: [unclosed\n")
         (tmp_path / "latin1.yml").write_bytes("title: caf\xe9\n".encode("latin-1"))
@@ -165,7 +165,9 @@ class TestLoading:
         reasons = {Path(f.path.split("!")[0]).name: f.reason for f in pack.failures}
         assert "cannot parse" in reasons["broken.yml"]
         assert "not UTF-8" in reasons["latin1.yml"]
-        assert "correlation rules are not run yet" in reasons["corr.yml"]
+        assert "corr.yml" not in reasons
+        [correlation] = pack.correlations
+        assert (correlation.type, correlation.count, correlation.timespan) == ("event_count", 10, 300)
         assert "no such file" in reasons["missing"]
         assert "aliases" in reasons["bomb.yml"]
 

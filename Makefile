@@ -87,7 +87,7 @@ test-sqlite: $(STAMP)  ## The suite on the embedded SQLite default (browser, net
 
 bench-smoke: $(STAMP)  ## Every benchmark at smoke size (checks that each prints a JSON object last)
 	@mkdir -p $(TMP_DIR)
-	@for bench in bench/*.py; do \
+	@for bench in bench/[!_]*.py; do \
 		[ -e "$$bench" ] || continue; \
 		echo "== $$bench --smoke"; \
 		HYGIE_DATA_DIR=$(TMP_DIR)/bench-data $(BIN)/python "$$bench" --smoke | tee $(TMP_DIR)/bench.out; \
@@ -97,7 +97,7 @@ bench-smoke: $(STAMP)  ## Every benchmark at smoke size (checks that each prints
 
 bench: $(STAMP)  ## Every benchmark at full size
 	@mkdir -p $(TMP_DIR)
-	@for bench in bench/*.py; do \
+	@for bench in bench/[!_]*.py; do \
 		[ -e "$$bench" ] || continue; \
 		echo "== $$bench --full"; \
 		HYGIE_DATA_DIR=$(TMP_DIR)/bench-data $(BIN)/python "$$bench" --full; \

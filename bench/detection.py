@@ -40,7 +40,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from detection_corpus import (  # the helpers sit beside this script
+from _detection_corpus import (  # the helpers sit beside this script
     ChildRun,
     cache_root,
     corpus_root,

@@ -8,18 +8,16 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 import hygie.engines.directory.checks  # noqa: F401 - importing registers every check
 from hygie.apps.accounts.audit import AuditedModel
 from hygie.apps.accounts.permissions import RestrictedQuerySet
 from hygie.apps.directory import crypto
+from hygie.apps.findings.stored import severity_groups, stored_findings
 from hygie.engines.directory.registry import CHECKS
 
 __all__ = ["AuditSource", "AuditStatus", "DirectoryAudit", "DirectoryCredential"]
-
-SEVERITY_ORDER = ("critical", "high", "medium", "low", "info")
 
 
 class DirectoryCredentialQuerySet(RestrictedQuerySet):
@@ -174,26 +172,8 @@ class DirectoryAudit(AuditedModel):
 
     def findings(self) -> list[dict[str, Any]]:
         """The result's findings, worst first, titled in the active language when the check is known."""
-        items = (self.result or {}).get("findings") or []
-        french = (get_language() or "").startswith("fr")
-        items = [{**item, "title": _check_title(item, french=french)} for item in items if isinstance(item, dict)]
-        return sorted(items, key=lambda f: (_severity_rank(f.get("severity")), f.get("check_id", "")))
+        return stored_findings(self.result, CHECKS)
 
     def severity_groups(self) -> list[tuple[str, list[dict[str, Any]]]]:
         """(severity, findings) pairs, worst first, empty severities left out."""
-        groups: dict[str, list[dict[str, Any]]] = {name: [] for name in SEVERITY_ORDER}
-        for finding in self.findings():
-            groups.setdefault(str(finding.get("severity", "info")), []).append(finding)
-        return [(name, items) for name, items in groups.items() if items]
-
-
-def _check_title(item: dict[str, Any], *, french: bool) -> Any:
-    """The registered French title of the finding's check, else the stored (English) title."""
-    check_id = item.get("check_id")
-    if french and isinstance(check_id, str) and check_id in CHECKS:
-        return CHECKS[check_id].title_fr
-    return item.get("title")
-
-
-def _severity_rank(name: Any) -> int:
-    return SEVERITY_ORDER.index(name) if name in SEVERITY_ORDER else len(SEVERITY_ORDER)
+        return severity_groups(self.findings())

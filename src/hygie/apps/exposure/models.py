@@ -12,11 +12,11 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from hygie.apps.accounts.audit import AuditedModel
 from hygie.apps.accounts.permissions import Action, RestrictedQuerySet
+from hygie.apps.findings.stored import SEVERITY_ORDER, severity_groups, stored_findings
 from hygie.engines.exposure.perimeter import Perimeter, PerimeterError
 from hygie.engines.exposure.policy import PolicyError, ScanPolicy
 from hygie.engines.exposure.ports import PortError, parse_ports
@@ -38,7 +38,6 @@ __all__ = [
 #: only action the role model reserves to administrators is managing users, so it marks them.
 MANAGE_PERIMETERS = Action.MANAGE_USERS
 
-SEVERITY_ORDER = ("critical", "high", "medium", "low", "info")
 
 #: How the exposure map names each category of service (the engine's ``Category`` values).
 CATEGORY_LABELS = {
@@ -380,31 +379,11 @@ class ExposureScan(AuditedModel):
 
     def findings(self) -> list[dict[str, Any]]:
         """The result's findings, worst first, titled in the active language when the check is known."""
-        items = (self.result or {}).get("findings") or []
-        french = (get_language() or "").startswith("fr")
-        items = [{**item, "title": check_title(item, french=french)} for item in items if isinstance(item, dict)]
-        return sorted(items, key=lambda f: (severity_rank(f.get("severity")), f.get("check_id", "")))
+        import hygie.engines.exposure.checks  # noqa: F401 - importing registers every check
+        from hygie.engines.exposure.registry import CHECKS
+
+        return stored_findings(self.result, CHECKS)
 
     def severity_groups(self) -> list[tuple[str, list[dict[str, Any]]]]:
         """(severity, findings) pairs, worst first, empty severities left out."""
-        groups: dict[str, list[dict[str, Any]]] = {name: [] for name in SEVERITY_ORDER}
-        for finding in self.findings():
-            groups.setdefault(str(finding.get("severity", "info")), []).append(finding)
-        return [(name, items) for name, items in groups.items() if items]
-
-
-def check_title(item: dict[str, Any], *, french: bool) -> Any:
-    """The registered title of the finding's check in the active language, else the stored title."""
-    import hygie.engines.exposure.checks  # noqa: F401 - importing registers every check
-    from hygie.engines.exposure.registry import CHECKS
-
-    check_id = item.get("check_id")
-    if isinstance(check_id, str) and check_id in CHECKS:
-        spec = CHECKS[check_id]
-        return spec.title_fr if french else spec.title_en
-    return item.get("title")
-
-
-def severity_rank(name: Any) -> int:
-    """0 for critical ... 4 for info; unknown last."""
-    return SEVERITY_ORDER.index(name) if name in SEVERITY_ORDER else len(SEVERITY_ORDER)
+        return severity_groups(self.findings())

@@ -13,7 +13,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hygie.apps.exposure.models import severity_rank
+from hygie.apps.findings.stored import severity_rank
 
 if TYPE_CHECKING:
     from hygie.apps.exposure.models import ExposureScan

@@ -149,3 +149,40 @@ class TestRulesCheck:
         assert 1 == result.exit_code
         assert "broken.yml" in result.output
         assert "0 rules load, 1 do not" in result.output
+
+
+class TestBuiltinPack:
+    """``builtin:NAME`` stands for a rule pack shipped with Hygie, in hunt and in rules check."""
+
+    def test_rules_check_loads_the_hospital_pack(self) -> None:
+        """Every rule of builtin:hospital loads; nothing fails."""
+        result = CliRunner().invoke(app, ["rules", "check", "builtin:hospital", "--format", "json"])
+        assert 0 == result.exit_code, result.output
+        data = orjson.loads(result.stdout)
+        assert 14 == len(data["loaded"])
+        assert [] == data["failed"]
+
+    def test_hunt_with_the_hospital_pack(self, tmp_path: Path) -> None:
+        """A shadow copy deletion in a JSON-lines log is found by --rules builtin:hospital."""
+        log = tmp_path / "sysmon.jsonl"
+        event = {
+            "Channel": "Microsoft-Windows-Sysmon/Operational",
+            "EventID": 1,
+            "Computer": "srv-dpi01",
+            "SystemTime": "2026-11-02T09:00:00Z",
+            "Image": "C:\\Windows\\System32\\vssadmin.exe",
+            "CommandLine": "vssadmin delete shadows /all /quiet",
+        }
+        log.write_bytes(orjson.dumps(event) + b"\n")
+        result = CliRunner().invoke(app, ["hunt", str(log), "--rules", "builtin:hospital"])
+        assert 0 == result.exit_code, result.output
+        detections = [orjson.loads(line) for line in result.stdout.splitlines() if line.strip()]
+        assert ["Volume Shadow Copies Deleted or Their Storage Shrunk"] == [d["rule_title"] for d in detections]
+
+    @pytest.mark.parametrize("command", [["rules", "check", "builtin:nope"], ["hunt", ".", "--rules", "builtin:"]])
+    def test_unknown_pack_exits_2_with_the_choices(self, command: list[str]) -> None:
+        """An unknown pack name is refused before any work, naming the packs; no traceback."""
+        result = CliRunner().invoke(app, command)
+        assert EXIT_USAGE == result.exit_code
+        assert "builtin:hospital" in result.output
+        assert "Traceback" not in result.output

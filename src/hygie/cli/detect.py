@@ -54,9 +54,32 @@ def _level(value: str | None) -> Level | None:
         fail(str(error), EXIT_USAGE)
 
 
+def _builtin(paths: list[Path]) -> list[Path]:
+    """``builtin:NAME`` arguments replaced by the folder of that built-in pack; exit 2 on an unknown name."""
+    from hygie.engines.detection.packs import BUILTIN_PACKS, BUILTIN_PREFIX, builtin_pack_path
+
+    resolved = []
+    for path in paths:
+        text = str(path)
+        if not text.startswith(BUILTIN_PREFIX):
+            resolved.append(path)
+            continue
+        name = text.removeprefix(BUILTIN_PREFIX)
+        try:
+            resolved.append(builtin_pack_path(name))
+        except ValueError:
+            fail(
+                _("unknown built-in rule pack %(name)r; expected %(choices)s")
+                % {"name": name, "choices": ", ".join(f"{BUILTIN_PREFIX}{p}" for p in BUILTIN_PACKS)},
+                EXIT_USAGE,
+            )
+    return resolved
+
+
 def _load(paths: list[Path], cache_dir: Path | None) -> RulePack:
     from hygie.engines.detection.rules import load_rules
 
+    paths = _builtin(paths)
     _existing(paths, _("rules"))
     try:
         return load_rules(paths, cache_dir=cache_dir)
@@ -85,7 +108,9 @@ def _summary(result: HuntResult) -> None:
 @app.command("hunt")
 def hunt_command(  # noqa: PLR0917 - Typer maps one parameter per option
     paths: Annotated[list[Path], typer.Argument(metavar="PATH...", help="EVTX or JSON-lines files, folders, zips.")],
-    rules: Annotated[list[Path], typer.Option("--rules", help="Sigma rules: a file, folder or zip (repeatable).")],
+    rules: Annotated[
+        list[Path], typer.Option("--rules", help="Sigma rules: a file, folder, zip or builtin:hospital (repeatable).")
+    ],
     engine: Annotated[str, typer.Option("--engine", help="duckdb (this machine) or spark.")] = "duckdb",
     output_format: Annotated[str, typer.Option("--format", help="json (lines), csv or html.")] = "json",
     output: OutputOption = None,
@@ -148,7 +173,9 @@ def _hunt_spark(  # noqa: PLR0917 - the hunt's options, passed through
 
 @rules_app.command("check")
 def check_command(
-    paths: Annotated[list[Path], typer.Argument(metavar="PATH...", help="Sigma rules: files, folders or zips.")],
+    paths: Annotated[
+        list[Path], typer.Argument(metavar="PATH...", help="Sigma rules: files, folders, zips or builtin:hospital.")
+    ],
     output_format: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
     cache_dir: Annotated[Path | None, typer.Option("--cache-dir", help="Compiled-rule cache folder.")] = None,
 ) -> None:

@@ -28,21 +28,13 @@ from dataclasses import asdict, dataclass, replace
 from dataclasses import field as dc_field
 from typing import TYPE_CHECKING, Any, Final, Literal, cast
 
-from sigma.correlations import (
-    CorrelationConditionAND,
-    CorrelationConditionItem,
-    CorrelationConditionNOT,
-    CorrelationConditionOR,
-    SigmaCorrelationRule,
-    SigmaExtendedCorrelationCondition,
-    SigmaRuleReference,
-)
-from sigma.exceptions import SigmaError
-
 from hygie.engines.detection.model import Detection, Level, RuleFailure
 
 if TYPE_CHECKING:
+    # pySigma is imported where it is used: a hunt with cached rules and no correlation never needs it.
     from datetime import datetime
+
+    from sigma.correlations import CorrelationConditionItem, SigmaCorrelationRule, SigmaRuleReference
 
 __all__ = [
     "MAX_MATCHED",
@@ -159,6 +151,8 @@ class CorrelationSpec:
 
 def correlation_spec(rule: SigmaCorrelationRule, path: str = "") -> CorrelationSpec:
     """The spec of a parsed correlation rule; ``ValueError`` when it has errors or an unsupported type."""
+    from sigma.correlations import SigmaExtendedCorrelationCondition, SigmaRuleReference
+
     if rule.errors:
         raise ValueError("; ".join(str(e) for e in rule.errors))
     kind = str(rule.type.name).lower()
@@ -211,6 +205,8 @@ def correlation_spec(rule: SigmaCorrelationRule, path: str = "") -> CorrelationS
 
 def compile_correlation(rule: SigmaCorrelationRule, path: str = "") -> CorrelationSpec | RuleFailure:
     """:func:`correlation_spec`, or a :class:`RuleFailure` saying why the rule cannot run (never raises)."""
+    from sigma.exceptions import SigmaError
+
     try:
         return correlation_spec(rule, path)
     except (SigmaError, ValueError) as error:
@@ -439,6 +435,14 @@ def _tester(spec: CorrelationSpec) -> _Test:
     if not spec.expression:
         compare, threshold = _OPERATORS[spec.operator], spec.count
         return lambda count, _: compare(count, threshold)
+    from sigma.correlations import (
+        CorrelationConditionAND,
+        CorrelationConditionNOT,
+        CorrelationConditionOR,
+        SigmaExtendedCorrelationCondition,
+        SigmaRuleReference,
+    )
+
     tree = SigmaExtendedCorrelationCondition.parse(spec.expression)
     index = {key: i for i, ref in enumerate(spec.rules) for key in (ref.reference, ref.name, ref.rule_id) if key}
 

@@ -25,6 +25,7 @@ import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.compute as pc  # type: ignore[import-untyped]
 
 from hygie.engines.detection.correlation import CorrelationSpec, apply_correlations, hidden_rules, referenced_rules
+from hygie.engines.detection.index import AtomIndex, BufferEvaluation
 from hygie.engines.detection.model import CompiledRule, Detection, Level, ReadStats, RuleFailure
 from hygie.engines.detection.routing import event_ids, required_fields
 
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
 Selectable = TypeVar("Selectable", CompiledRule, CorrelationSpec)
 
 __all__ = [
+    "EVALUATORS",
     "HuntResult",
     "RuleExecutor",
     "detection_from_record",
@@ -56,6 +58,9 @@ _ROW = "__hygie_row"
 _TABLE = "hygie_events"
 _CHANNEL = "Channel"
 _ANY = ""
+#: How rules are evaluated: ``indexed`` (literal pass + bitmaps, SQL only where needed; the default)
+#: or ``sql`` (every rule as one SQL condition; slow to plan on large packs, kept as the reference).
+EVALUATORS = ("indexed", "sql")
 
 
 def quote(name: str) -> str:
@@ -129,7 +134,10 @@ class RuleExecutor:
         threads: int = 2,
         flush_rows: int = FLUSH_ROWS,
         chunk_rules: int = CHUNK_RULES,
+        evaluator: str = "indexed",
     ) -> None:
+        if evaluator not in EVALUATORS:
+            raise ValueError(f"unknown evaluator {evaluator!r}; expected one of {', '.join(EVALUATORS)}")
         self.failures: list[RuleFailure] = []
         self.events = 0
         self._threads = max(1, threads)
@@ -137,8 +145,14 @@ class RuleExecutor:
         self._chunk = max(1, chunk_rules)
         self._rules = [rule for rule in rules if self._usable(rule)]
         self._dead: set[int] = set()
-        self._event_ids = [event_ids(rule.sql["duckdb"]) for rule in self._rules]
-        self._required = [required_fields(rule.sql["duckdb"]) for rule in self._rules]
+        # The SQL analyses serve the SQL evaluator only: the indexed one skips them for rules with a program.
+        sql_only = [evaluator == "sql" or rule.program is None for rule in self._rules]
+        self._event_ids = [
+            event_ids(r.sql["duckdb"]) if s else None for r, s in zip(self._rules, sql_only, strict=True)
+        ]
+        self._required = [
+            required_fields(r.sql["duckdb"]) if s else () for r, s in zip(self._rules, sql_only, strict=True)
+        ]
         self._by_channel: dict[str, list[int]] = {}
         self._any: list[int] = []
         for index, rule in enumerate(self._rules):
@@ -154,6 +168,7 @@ class RuleExecutor:
             # Parallelism comes from one chunk per cursor; one thread each avoids oversubscription.
             cursor.execute("SET threads = 1")
         self._pool = ThreadPoolExecutor(max_workers=self._threads) if self._threads > 1 else None
+        self._index = AtomIndex(self._rules) if evaluator == "indexed" else None
 
     @property
     def rules_run(self) -> int:
@@ -215,16 +230,52 @@ class RuleExecutor:
         indices = sorted(set(self._by_channel.get(key, [])) | set(self._any))
         live = [index for index in indices if index not in self._dead]
         present = {name.lower() for name in table.column_names}
+        hits: list[tuple[int, int]] = []
+        if self._index is not None:
+            hits, live = self._indexed(table, live)
         jobs: list[Callable[[duckdb.DuckDBPyConnection], list[tuple[int, int]]]] = []
         for part, routed in self._route(table, live):
             rules = self._needed(part, routed)
             for start in range(0, len(rules), self._chunk):
                 chunk = rules[start : start + self._chunk]
                 jobs.append(partial(self._run_chunk, table=part, chunk=chunk, present=present))
-        hits: list[tuple[int, int]] = []
         for result in self._map(jobs):
             hits.extend(result)
         yield from self._detections(table, hits)
+
+    def _indexed(self, table: pa.Table, live: list[int]) -> tuple[list[tuple[int, int]], list[int]]:
+        """Hits of the rules that have a match program; the rules without one are left for SQL."""
+        assert self._index is not None  # noqa: S101 - only called in indexed mode
+        index = self._index
+        evaluation = BufferEvaluation(index, table)
+        pending: list[tuple[int, Any]] = []
+        sql_rules: list[int] = []
+        needed: set[int] = set()
+        hits: list[tuple[int, int]] = []
+        for rule in live:
+            if not index.has_program[rule]:
+                sql_rules.append(rule)
+                continue
+            rows = evaluation.candidate_rows(rule)
+            if rows is not None and rows.size == 0:
+                continue
+            if index.sql_atoms[rule]:
+                # Settle what the literals can settle; only the undecided rows wait for DuckDB.
+                surely, maybe = evaluation.bounds(rule, rows)
+                if maybe.size == surely.size:
+                    hits.extend((int(row), rule) for row in surely)
+                    continue
+                rows = maybe
+                needed.update(index.sql_atoms[rule])
+            pending.append((rule, rows))
+        evaluation.compute_sql(needed, self._cursors[0])
+        for rule, rows in pending:
+            broken = [evaluation.failed[a] for a in index.sql_atoms[rule] if a in evaluation.failed]
+            if broken:
+                self._fail(rule, RuntimeError(broken[0]))
+                continue
+            hits.extend((int(row), rule) for row in evaluation.matches(rule, rows))
+        return hits, sql_rules
 
     def _route(self, table: pa.Table, rules: list[int]) -> Iterator[tuple[pa.Table, list[int]]]:
         """Rules grouped with the events they can match: by event id when known, all events otherwise."""
@@ -354,13 +405,17 @@ def hunt_batches(
     threads: int = 2,
     flush_rows: int = FLUSH_ROWS,
     failures: list[RuleFailure] | None = None,
+    evaluator: str = "indexed",
 ) -> Iterator[Detection]:
     """Detections of ``rules`` (after the filters) over ``batches``, in input order per channel buffer.
 
     Rules that fail in DuckDB are appended to ``failures`` (when given) and skipped.
     """
     executor = RuleExecutor(
-        select_rules(rules, min_level=min_level, rule_ids=rule_ids, tags=tags), threads=threads, flush_rows=flush_rows
+        select_rules(rules, min_level=min_level, rule_ids=rule_ids, tags=tags),
+        threads=threads,
+        flush_rows=flush_rows,
+        evaluator=evaluator,
     )
     try:
         for batch in batches:
@@ -396,6 +451,7 @@ def hunt(
     threads: int = 2,
     batch_size: int = 65536,
     progress: Progress | None = None,
+    evaluator: str = "indexed",
 ) -> HuntResult:
     """Read the logs under ``paths`` and run the pack's rules over them on DuckDB.
 
@@ -413,7 +469,7 @@ def hunt(
     chosen = {rule.rule_id for rule in selected}
     needed = referenced_rules(correlations)
     extra = [rule for rule in pack.rules if rule.rule_id in needed and rule.rule_id not in chosen]
-    executor = RuleExecutor([*selected, *extra], threads=threads)
+    executor = RuleExecutor([*selected, *extra], threads=threads, evaluator=evaluator)
     found: list[Detection] = []
     try:
         for batch in read_logs(paths, stats=stats, batch_size=batch_size, progress=progress):

@@ -84,7 +84,9 @@ class CompiledRule:
 
     ``channels`` lists the ``Channel`` values the rule can match (empty: any channel);
     ``fields`` the event columns its condition reads; ``sql`` the WHERE condition per dialect
-    (``"duckdb"``, ``"spark"``), with columns quoted for that dialect.
+    (``"duckdb"``, ``"spark"``), with columns quoted for that dialect; ``program`` the same condition
+    as a boolean tree over atoms for the indexed evaluator (see
+    :mod:`hygie.engines.detection.rules.program`; None for rules built by hand with SQL only).
     """
 
     rule_id: str
@@ -101,6 +103,7 @@ class CompiledRule:
     sql: dict[str, str]
     path: str = ""
     falsepositives: tuple[str, ...] = ()
+    program: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form (the compiled-rule cache and the platform store it)."""
@@ -119,6 +122,7 @@ class CompiledRule:
             "sql": dict(self.sql),
             "path": self.path,
             "falsepositives": list(self.falsepositives),
+            "program": self.program,
         }
 
     @classmethod
@@ -139,6 +143,7 @@ class CompiledRule:
             sql={str(k): str(v) for k, v in dict(data["sql"]).items()},
             path=str(data.get("path", "")),
             falsepositives=tuple(str(f) for f in data.get("falsepositives", [])),
+            program=data.get("program"),
         )
 
 

@@ -7,16 +7,48 @@ rules and the failures, each with its reason), with an optional compiled-rule ca
 
 from __future__ import annotations
 
-from hygie.engines.detection.rules.backend import RAW_FIELD, NeutralSql, SqlConditionBackend, UnsupportedConstructError
-from hygie.engines.detection.rules.compiler import (
-    COMPILER_VERSION,
-    MAX_VALUES_PER_RULE,
-    compile_collection,
-    compile_rule,
-    default_backend,
-)
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from hygie.engines.detection.rules.dialect import DIALECTS, render
 from hygie.engines.detection.rules.loader import load_rules, read_rule_files
+from hygie.engines.detection.rules.version import COMPILER_VERSION
+
+if TYPE_CHECKING:
+    from hygie.engines.detection.rules.backend import (
+        RAW_FIELD,
+        NeutralSql,
+        SqlConditionBackend,
+        UnsupportedConstructError,
+    )
+    from hygie.engines.detection.rules.compiler import (
+        MAX_VALUES_PER_RULE,
+        compile_collection,
+        compile_rule,
+        default_backend,
+    )
+
+# The compiler and backend need pySigma, slow to import: they load on first use (a hunt on cached
+# rules never needs them).
+_LAZY = {
+    "RAW_FIELD": "backend",
+    "NeutralSql": "backend",
+    "SqlConditionBackend": "backend",
+    "UnsupportedConstructError": "backend",
+    "MAX_VALUES_PER_RULE": "compiler",
+    "compile_collection": "compiler",
+    "compile_rule": "compiler",
+    "default_backend": "compiler",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """The compiler's and backend's names, imported on first use."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(name)
+    return getattr(importlib.import_module(f"hygie.engines.detection.rules.{module}"), name)
+
 
 __all__ = [
     "COMPILER_VERSION",

@@ -25,6 +25,8 @@ from hygie.engines.detection.correlation import CorrelationSpec, compile_correla
 from hygie.engines.detection.model import CompiledRule, Level, RuleFailure
 from hygie.engines.detection.rules.backend import NeutralSql, SqlConditionBackend, UnsupportedConstructError
 from hygie.engines.detection.rules.dialect import DIALECTS, render
+from hygie.engines.detection.rules.program import build_program
+from hygie.engines.detection.rules.version import COMPILER_VERSION
 
 __all__ = [
     "COMPILER_VERSION",
@@ -35,8 +37,6 @@ __all__ = [
     "default_backend",
 ]
 
-
-COMPILER_VERSION: Final = "3"
 
 #: A rule with more values than this is refused: a hostile or broken rule must not stall a hunt.
 MAX_VALUES_PER_RULE: Final = 10_000
@@ -97,6 +97,7 @@ def compile_rule(
     try:
         queries = backend.convert_rule(item)
         sql = backend.take()
+        program = build_program(item, backend)
     except (SigmaError, UnsupportedConstructError, NotImplementedError) as error:
         backend.take()
         return RuleFailure(path, str(error) or type(error).__name__, rule_id, title)
@@ -123,6 +124,7 @@ def compile_rule(
         sql={dialect: render(sql, dialect) for dialect in DIALECTS},
         path=path,
         falsepositives=tuple(str(f) for f in item.falsepositives),
+        program=program,
     )
 
 

@@ -19,15 +19,15 @@ from typing import TYPE_CHECKING, Final
 
 import orjson
 import yaml
-from sigma.collection import SigmaCollection
 
 from hygie.engines.detection.correlation import CorrelationSpec, resolve_references
 from hygie.engines.detection.model import CompiledRule, RuleFailure, RulePack
-from hygie.engines.detection.rules.backend import SqlConditionBackend
-from hygie.engines.detection.rules.compiler import COMPILER_VERSION, collection_errors, compile_rule, default_backend
+from hygie.engines.detection.rules.version import COMPILER_VERSION
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
+
+    from hygie.engines.detection.rules.backend import SqlConditionBackend
 
 __all__ = ["MAX_RULE_FILE_BYTES", "MAX_ZIP_BYTES", "MAX_ZIP_MEMBERS", "RuleFile", "load_rules", "read_rule_files"]
 
@@ -69,6 +69,9 @@ def load_rules(paths: Sequence[Path], *, cache_dir: Path | None = None) -> RuleP
     if cache_file is not None and _read_cache(cache_file, pack):
         return pack
     read_failures = len(pack.failures)
+    # The compiler (pySigma) is imported only on a cache miss: it is a tenth of a second of start-up.
+    from hygie.engines.detection.rules.compiler import default_backend
+
     backend = default_backend()
     names: dict[str, str] = {}
     for rule_file in files:
@@ -133,6 +136,10 @@ def _read_zip(path: Path) -> Iterator[RuleFile | RuleFailure]:
 
 
 def _compile_file(rule_file: RuleFile, backend: SqlConditionBackend, pack: RulePack, names: dict[str, str]) -> None:
+    from sigma.collection import SigmaCollection
+
+    from hygie.engines.detection.rules.compiler import collection_errors, compile_rule
+
     try:
         text = rule_file.data.decode("utf-8-sig")
         # References of correlation rules may point to other files: resolving them per file would fail.

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any, Final
 import ahocorasick_rs
 import duckdb
 import numpy as np
+import orjson
 import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.compute as pc  # type: ignore[import-untyped]
 
@@ -83,15 +84,17 @@ class AtomIndex:
     ``None`` anchors and trees: the caller evaluates them otherwise (SQL).
     """
 
-    def __init__(self, rules: Sequence[CompiledRule]) -> None:
+    def __init__(self, rules: Sequence[CompiledRule], table: Sequence[list[Any]] = ()) -> None:
         self.atoms: list[Atom] = []
         self._ids: dict[tuple[Any, ...], int] = {}
         self.anchors: list[frozenset[int] | None] = []
         self.sql_atoms: list[tuple[int, ...]] = []
         self.has_program: list[bool] = []
         self.fields: dict[str, _FieldLiterals] = {}
-        self._programs: list[tuple[list[Any], list[int]] | None] = []
+        self._programs: list[tuple[Any, list[int]] | None] = []
         self._trees: dict[int, Node] = {}
+        # A pack's shared table (see intern_programs): interned once, rules refer to it by position.
+        shared = [self._intern(spec) for spec in table]
         for rule in rules:
             program = rule.program
             if program is None:
@@ -100,12 +103,20 @@ class AtomIndex:
                 self.anchors.append(None)
                 self.sql_atoms.append(())
                 continue
-            ids = [self._intern(spec) for spec in program["atoms"]]
+            if "ids" in program:
+                if len(shared) <= max(program["ids"], default=-1):
+                    raise ValueError(f"rule {rule.rule_id} refers to atoms of a pack table that was not given")
+                ids = [shared[i] for i in program["ids"]]
+                local = program.get("anchors")
+                self.anchors.append(frozenset(shared[i] for i in local) if local is not None else None)
+                self.sql_atoms.append(tuple(shared[i] for i in program["sql"]))
+            else:
+                ids = [self._intern(spec) for spec in program["atoms"]]
+                local = program.get("anchors")
+                self.anchors.append(frozenset(ids[i] for i in local) if local is not None else None)
+                self.sql_atoms.append(tuple(sorted({i for i in ids if self.atoms[i].kind == "sql"})))
             self._programs.append((program["tree"], ids))
             self.has_program.append(True)
-            local = program.get("anchors")
-            self.anchors.append(frozenset(ids[i] for i in local) if local is not None else None)
-            self.sql_atoms.append(tuple(sorted({i for i in ids if self.atoms[i].kind == "sql"})))
         for literals in self.fields.values():
             if literals.patterns:
                 literals.automaton = ahocorasick_rs.AhoCorasick(literals.patterns)
@@ -117,7 +128,8 @@ class AtomIndex:
             program = self._programs[rule]
             if program is None:
                 return None
-            tree = self._trees[rule] = self._compile(program[0], program[1])
+            node = orjson.loads(program[0]) if isinstance(program[0], str) else program[0]
+            tree = self._trees[rule] = self._compile(node, program[1])
         return tree
 
     def _intern(self, spec: list[Any]) -> int:

@@ -166,6 +166,8 @@ class RulePack:
     failures: list[RuleFailure] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
     digest: str = ""
+    #: Atoms shared by the rules' programs (see :func:`hygie.engines.detection.rules.program.intern_programs`).
+    atoms: list[list[Any]] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)

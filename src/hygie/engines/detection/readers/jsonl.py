@@ -45,15 +45,16 @@ _ADVANCE_EVERY = 10_000
 class _Lines:
     """Numbered lines of a binary stream, each at most ``limit`` bytes (longer ones come back as None)."""
 
-    def __init__(self, stream: IO[bytes], limit: int) -> None:
+    def __init__(self, stream: IO[bytes], limit: int, first_line: int = 1) -> None:
         self.stream = stream
         self.limit = limit
         self.consumed = 0
+        self.first_line = first_line
 
     def __iter__(self) -> Iterator[tuple[int, bytes | None]]:
         readline = self.stream.readline
         limit = self.limit
-        number = 0
+        number = self.first_line - 1
         while True:
             line = readline(limit + 1)
             if not line:
@@ -179,11 +180,15 @@ def jsonl_events(
     stats: ReadStats,
     name: str = "",
     advance: Callable[[int], None] | None = None,
+    first_line: int = 1,
+    whole_file: bool = True,
 ) -> Iterator[tuple[str, NormalisedEvent]]:
     """``(file label, normalised event)`` for each event of one JSON-lines file or stream.
 
     ``_record_id`` is the line number. ``advance`` receives bytes read (progress). An unreadable
     file gives one message in ``stats.errors``; invalid lines are counted in ``stats.corrupt``.
+    A slice of a file (parallel hunts) starts at line ``first_line``; only the first slice
+    (``whole_file``) counts the file and may hold a JSON array.
     """
     label = name or (str(path) if isinstance(path, Path) else str(getattr(path, "name", "") or "<stream>"))
     if isinstance(path, Path):
@@ -194,13 +199,13 @@ def jsonl_events(
             return
     else:
         stream = path
-    stats.files += 1
+    stats.files += whole_file
     problems = _Problems(label, stats)
     try:
-        if _starts_with_array(stream):
+        if whole_file and _starts_with_array(stream):
             events = _array_events(stream, problems)
         else:
-            events = _line_events(_Lines(stream, MAX_LINE_BYTES), problems, advance)
+            events = _line_events(_Lines(stream, MAX_LINE_BYTES, first_line), problems, advance)
         for event in events:
             yield label, event
     except OSError as error:

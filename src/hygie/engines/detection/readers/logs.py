@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from hygie.engines._core.progress import Progress
     from hygie.engines.detection.model import ReadStats
 
-__all__ = ["EVTX_SUFFIXES", "JSON_SUFFIXES", "ZipLimits", "read_logs"]
+__all__ = ["EVTX_SUFFIXES", "JSON_SUFFIXES", "ZipLimits", "file_kind", "list_files", "logs_events", "read_logs"]
 
 EVTX_SUFFIXES = frozenset({".evtx"})
 JSON_SUFFIXES = frozenset({".json", ".jsonl", ".ndjson", ".log"})
@@ -81,7 +81,8 @@ class _BoundedReader:
         return peek(size) if peek is not None else b""
 
 
-def _kind(path: Path) -> str:
+def file_kind(path: Path) -> str:
+    """``evtx``, ``json`` or ``zip`` from the extension, else from the first bytes; ``""`` when unknown."""
     suffix = path.suffix.lower()
     if suffix in EVTX_SUFFIXES:
         return "evtx"
@@ -99,7 +100,8 @@ def _kind(path: Path) -> str:
     return "zip" if head.startswith(_ZIP_MAGIC) else ""
 
 
-def _files(paths: Sequence[Path], stats: ReadStats) -> list[Path]:
+def list_files(paths: Sequence[Path], stats: ReadStats) -> list[Path]:
+    """The files under ``paths`` (folders recursively, in name order); missing paths noted in ``stats``."""
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
@@ -171,10 +173,10 @@ def _zip_events(path: Path, stats: ReadStats, limits: ZipLimits) -> Iterator[tup
             budget -= max(info.file_size, 1)
 
 
-def _events(
-    files: list[tuple[Path, str]], stats: ReadStats, progress: Progress | None, limits: ZipLimits
+def logs_events(
+    files: list[tuple[Path, str]], stats: ReadStats, advance: Callable[[int], None] | None, limits: ZipLimits
 ) -> Iterator[tuple[str, NormalisedEvent]]:
-    advance = progress.advance if progress is not None else None
+    """``(file label, event)`` of each file (``kind`` from :func:`file_kind`); ``advance`` gets bytes read."""
     for path, kind in files:
         if kind == "json":
             yield from jsonl_events(path, stats=stats, advance=advance)
@@ -204,12 +206,13 @@ def read_logs(
     files are read. Nothing raises for bad input: ``stats`` tells what was read, what was corrupt,
     and one message per file skipped or damaged.
     """
-    files = [(path, _kind(path)) for path in _files(paths, stats)]
+    files = [(path, file_kind(path)) for path in list_files(paths, stats)]
     if progress is not None:
         progress.start("read", sum(_size(path) for path, _ in files))
     # One builder for all files: a folder of small files still makes batches of batch_size rows.
     builder = BatchBuilder(batch_size)
-    yield from to_batches(_events(files, stats, progress, zip_limits or ZipLimits()), builder)
+    advance = progress.advance if progress is not None else None
+    yield from to_batches(logs_events(files, stats, advance, zip_limits or ZipLimits()), builder)
     yield from builder.flush()
 
 

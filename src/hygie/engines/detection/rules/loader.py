@@ -78,6 +78,9 @@ def load_rules(paths: Sequence[Path], *, cache_dir: Path | None = None) -> RuleP
         _compile_file(rule_file, backend, pack, names)
     # Correlations name their base rules by id or by name, possibly in other files of the pack.
     pack.correlations = resolve_references(pack.correlations, names)
+    from hygie.engines.detection.rules.program import intern_programs
+
+    pack.rules, pack.atoms = intern_programs(pack.rules)
     if cache_file is not None:
         _write_cache(cache_file, pack, pack.failures[read_failures:])
     return pack
@@ -190,11 +193,13 @@ def _read_cache(cache_file: Path, pack: RulePack) -> bool:
         rules = [CompiledRule.from_dict(r) for r in data["rules"]]
         failures = [RuleFailure(**f) for f in data["failures"]]
         correlations = [CorrelationSpec.from_dict(c) for c in data.get("correlations", [])]
+        atoms = list(data["atoms"])
     except (OSError, orjson.JSONDecodeError, KeyError, TypeError, ValueError):
         return False
     pack.rules.extend(rules)
     pack.failures.extend(failures)
     pack.correlations.extend(correlations)
+    pack.atoms = atoms
     return True
 
 
@@ -204,6 +209,7 @@ def _write_cache(cache_file: Path, pack: RulePack, failures: list[RuleFailure]) 
         "digest": pack.digest,
         "rules": [r.to_dict() for r in pack.rules],
         "correlations": [c.to_dict() for c in pack.correlations],
+        "atoms": pack.atoms,
         "failures": [{"path": f.path, "reason": f.reason, "rule_id": f.rule_id, "title": f.title} for f in failures],
     }
     try:

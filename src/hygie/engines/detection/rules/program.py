@@ -26,8 +26,10 @@ three-valued logic" are the same thing).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Final
 
+import orjson
 from sigma.conditions import (
     ConditionAND,
     ConditionFieldEqualsValueExpression,
@@ -53,11 +55,14 @@ from hygie.engines.detection.rules.backend import RAW_FIELD, UnsupportedConstruc
 from hygie.engines.detection.rules.dialect import render
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from sigma.rule import SigmaRule
 
+    from hygie.engines.detection.model import CompiledRule
     from hygie.engines.detection.rules.backend import SqlConditionBackend
 
-__all__ = ["LITERAL_KINDS", "build_program"]
+__all__ = ["LITERAL_KINDS", "anchors", "build_program", "intern_programs"]
 
 #: Atom kinds matched by the literal pass (one multi-pattern scan per field).
 LITERAL_KINDS: Final = frozenset({"eq", "contains", "startswith", "endswith"})
@@ -253,3 +258,38 @@ def anchors(node: list[Any], atoms: list[dict[str, Any]]) -> list[int] | None:
                 best, best_score = found, score
         return best
     return None
+
+
+def intern_programs(rules: Sequence[CompiledRule]) -> tuple[list[CompiledRule], list[list[Any]]]:
+    """The rules with their programs rewritten against one atom table shared by the pack, and the table.
+
+    A pack's rules repeat atoms (one literal in fifty rules): stored once in the table, each rule
+    keeps the table positions (``ids``), the positions of its SQL atoms (``sql``), its anchors and
+    its tree as JSON text (parsed only for the rules a hunt evaluates). Loading a cached pack then
+    costs no per-atom work beyond reading the table.
+    """
+    table: list[list[Any]] = []
+    positions: dict[str, int] = {}
+    out: list[CompiledRule] = []
+    for rule in rules:
+        program = rule.program
+        if program is None or "ids" in program:
+            out.append(rule)
+            continue
+        ids = []
+        for atom in program["atoms"]:
+            key = orjson.dumps(atom).decode()
+            position = positions.get(key)
+            if position is None:
+                position = positions[key] = len(table)
+                table.append(atom)
+            ids.append(position)
+        local_anchors = program.get("anchors")
+        shared = {
+            "tree": orjson.dumps(program["tree"]).decode(),
+            "ids": ids,
+            "anchors": [ids[i] for i in local_anchors] if local_anchors is not None else None,
+            "sql": sorted({ids[i] for i, atom in enumerate(program["atoms"]) if atom[0] == "sql"}),
+        }
+        out.append(replace(rule, program=shared))
+    return out, table

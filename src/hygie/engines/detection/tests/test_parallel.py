@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import orjson
@@ -91,7 +92,7 @@ def test_slices_start_on_line_boundaries_with_their_line_numbers(
     assert len(slices) == 4
     assert slices[0].start == 0
     assert slices[-1].end == len(data)
-    for before, after in zip(slices, slices[1:], strict=False):
+    for before, after in itertools.pairwise(slices):
         assert before.end == after.start
         assert data[after.start - 1 : after.start] == b"\n"
         assert after.first_line == data[: after.start].count(b"\n") + 1

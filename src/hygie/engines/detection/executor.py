@@ -23,15 +23,18 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import duckdb
 import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.compute as pc  # type: ignore[import-untyped]
 
 from hygie.engines.detection.index import AtomIndex, BufferEvaluation
 from hygie.engines.detection.model import CompiledRule, Detection, RuleFailure
 from hygie.engines.detection.routing import event_ids, required_fields
+
+if TYPE_CHECKING:
+    # DuckDB is imported where it is used: in a parallel hunt only the workers need it.
+    import duckdb
 
 __all__ = ["CHUNK_RULES", "EVALUATORS", "FLUSH_ROWS", "RuleExecutor", "detection_from_record", "quote"]
 
@@ -118,6 +121,8 @@ class RuleExecutor:
     @property
     def _cursors(self) -> list[duckdb.DuckDBPyConnection]:
         if self._database is None:
+            import duckdb
+
             self._database = duckdb.connect(":memory:", config={"threads": self._threads})
             self._cursor_list = [self._database.cursor() for _ in range(self._threads)]
             for cursor in self._cursor_list:
@@ -293,6 +298,8 @@ class RuleExecutor:
         self, cursor: duckdb.DuckDBPyConnection, table: pa.Table, chunk: list[int], present: set[str]
     ) -> list[tuple[int, int]]:
         """``(row, rule index)`` pairs matched by the chunk's rules; failing rules are isolated."""
+        import duckdb
+
         cursor.register(_TABLE, table)
         try:
             return self._query(cursor, chunk, present)
@@ -306,6 +313,8 @@ class RuleExecutor:
 
     def _isolate(self, cursor: duckdb.DuckDBPyConnection, chunk: list[int], present: set[str]) -> list[tuple[int, int]]:
         """The chunk's query failed: run its rules one by one, dropping those that fail."""
+        import duckdb
+
         hits: list[tuple[int, int]] = []
         for index in chunk:
             try:

@@ -28,15 +28,16 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
 import ahocorasick_rs
-import duckdb
 import numpy as np
 import orjson
 import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.compute as pc  # type: ignore[import-untyped]
 
 if TYPE_CHECKING:
+    # DuckDB is imported where it is used: in a parallel hunt only the workers need it.
     from collections.abc import Sequence
 
+    import duckdb
     from numpy.typing import NDArray
 
     from hygie.engines.detection.model import CompiledRule
@@ -85,7 +86,10 @@ class AtomIndex:
     """
 
     def __init__(self, rules: Sequence[CompiledRule], table: Sequence[list[Any]] = ()) -> None:
-        self.atoms: list[Atom] = []
+        # Atoms as their compact specs (see rules.program); Atom objects only made when asked for.
+        self.kinds: list[str] = []
+        self._specs: list[list[Any]] = []
+        self._made: dict[int, Atom] = {}
         self._ids: dict[tuple[Any, ...], int] = {}
         self.anchors: list[frozenset[int] | None] = []
         self.sql_atoms: list[tuple[int, ...]] = []
@@ -94,7 +98,7 @@ class AtomIndex:
         self._programs: list[tuple[Any, list[int]] | None] = []
         self._trees: dict[int, Node] = {}
         # A pack's shared table (see intern_programs): interned once, rules refer to it by position.
-        shared = [self._intern(spec) for spec in table]
+        shared = self._add(table)
         for rule in rules:
             program = rule.program
             if program is None:
@@ -114,12 +118,23 @@ class AtomIndex:
                 ids = [self._intern(spec) for spec in program["atoms"]]
                 local = program.get("anchors")
                 self.anchors.append(frozenset(ids[i] for i in local) if local is not None else None)
-                self.sql_atoms.append(tuple(sorted({i for i in ids if self.atoms[i].kind == "sql"})))
+                self.sql_atoms.append(tuple(sorted({i for i in ids if self.kinds[i] == "sql"})))
             self._programs.append((program["tree"], ids))
             self.has_program.append(True)
-        for literals in self.fields.values():
-            if literals.patterns:
-                literals.automaton = ahocorasick_rs.AhoCorasick(literals.patterns)
+
+    def automaton(self, name: str) -> Any:
+        """The field's automaton over its literal patterns, built on first use (None: no patterns).
+
+        Built lazily: in a parallel hunt each worker builds those of the fields its events have,
+        instead of the parent building them all before the workers start.
+        """
+        literals = self.fields[name]
+        if literals.automaton is None and literals.patterns:
+            # A contiguous NFA: built twice as fast as the default, and scans as fast on log values.
+            literals.automaton = ahocorasick_rs.AhoCorasick(
+                literals.patterns, implementation=ahocorasick_rs.Implementation.ContiguousNFA
+            )
+        return literals.automaton
 
     def tree(self, rule: int) -> Node | None:
         """The rule's tree with global atom ids (compiled once)."""
@@ -132,44 +147,63 @@ class AtomIndex:
             tree = self._trees[rule] = self._compile(node, program[1])
         return tree
 
+    def atom(self, index: int) -> Atom:
+        """The atom at ``index``."""
+        made = self._made.get(index)
+        if made is None:
+            spec = self._specs[index]
+            kind, name = spec[0], spec[1]
+            if kind == "num":
+                made = Atom(kind, name, values=tuple(spec[2]))
+            elif kind == "sql":
+                made = Atom(kind, name, sql=spec[2], sql_fields=tuple(spec[3]))
+            else:
+                made = Atom(kind, name, value=spec[2])
+            self._made[index] = made
+        return made
+
     def _intern(self, spec: list[Any]) -> int:
-        kind, name, argument = spec[0], spec[1], spec[2]
-        key = (kind, name, tuple(argument) if kind == "num" else argument)
+        """The index of ``spec``, added unless an equal atom is there (rules with their own atoms)."""
+        argument = spec[2]
+        key = (spec[0], spec[1], tuple(argument) if spec[0] == "num" else argument)
         index = self._ids.get(key)
-        if index is not None:
-            return index
-        index = self._ids[key] = len(self.atoms)
-        if kind == "num":
-            atom = Atom(kind, name, values=key[2])
-        elif kind == "sql":
-            atom = Atom(kind, name, sql=argument, sql_fields=tuple(spec[3]))
-        else:
-            atom = Atom(kind, name, value=argument)
-        self.atoms.append(atom)
-        if kind != "eq" and kind not in _KIND_CODES:
-            return index
-        literals = self.fields.get(name)
-        if literals is None:
-            literals = self.fields[name] = _FieldLiterals()
-        if kind == "eq":
-            literals.eq.setdefault(argument, []).append(index)
-        else:
-            position = literals.positions.get(argument, -1)
+        if index is None:
+            index = self._ids[key] = self._add([spec])[0]
+        return index
+
+    def _add(self, specs: Sequence[list[Any]]) -> list[int]:
+        """Append atoms (a pack's table: already unique) and register their literals; their indexes."""
+        base = len(self.kinds)
+        kinds, kept, fields = self.kinds, self._specs, self.fields
+        for index, spec in enumerate(specs, start=base):
+            kind, name = spec[0], spec[1]
+            kinds.append(kind)
+            kept.append(spec)
+            if kind != "eq" and kind not in _KIND_CODES:
+                continue
+            literals = fields.get(name)
+            if literals is None:
+                literals = fields[name] = _FieldLiterals()
+            value = spec[2]
+            if kind == "eq":
+                literals.eq.setdefault(value, []).append(index)
+                continue
+            position = literals.positions.get(value, -1)
             if position < 0:
-                position = literals.positions[argument] = len(literals.patterns)
-                literals.patterns.append(argument)
+                position = literals.positions[value] = len(literals.patterns)
+                literals.patterns.append(value)
                 literals.pattern_atoms.append([])
             literals.pattern_atoms[position].append((index, _KIND_CODES[kind]))
-        return index
+        return list(range(base, len(kinds)))
 
     def _compile(self, node: list[Any], ids: list[int]) -> Node:
         """JSON tree to tuples with global atom ids; an OR's literals on one field become one node."""
         op = node[0]
         if op == "atom":
             atom_id = ids[int(node[1])]
-            atom = self.atoms[atom_id]
-            if atom.kind == "eq" or atom.kind in _KIND_CODES:
-                return (_LIT, atom.field, (atom_id,))
+            kind = self.kinds[atom_id]
+            if kind == "eq" or kind in _KIND_CODES:
+                return (_LIT, self._specs[atom_id][1], (atom_id,))
             return (_ATOM, atom_id)
         if op == "not":
             return (_NOT, self._compile(node[1], ids))
@@ -242,7 +276,7 @@ class BufferEvaluation:
         literals = self.index.fields[name]
         found: dict[int, list[int]] = {}
         eq = literals.eq
-        automaton = literals.automaton
+        automaton = self.index.automaton(name)
         pattern_atoms = literals.pattern_atoms
         for position, value in enumerate(values):
             if eq:
@@ -295,7 +329,7 @@ class BufferEvaluation:
         for atom_id in sorted(atom_ids):
             if not self._unknown(atom_id) or atom_id in self.failed:
                 continue
-            fields = {name.lower() for name in self.index.atoms[atom_id].sql_fields}
+            fields = {name.lower() for name in self.index.atom(atom_id).sql_fields}
             if len(fields) == 1:
                 by_field.setdefault(fields.pop(), []).append(atom_id)
             else:
@@ -311,7 +345,7 @@ class BufferEvaluation:
             if distinct is None:
                 # No event has the field: one NULL stands for every row.
                 distinct = _Distinct(name, pa.array([], pa.string()), np.zeros(self.rows, dtype=np.int32))
-            column = self.names.get(name, self.index.atoms[wanted[0]].sql_fields[0])
+            column = self.names.get(name, self.index.atom(wanted[0]).sql_fields[0])
             values = pa.concat_arrays([distinct.values.cast(pa.string()), pa.nulls(1, pa.string())])
             relation = pa.table({column: values})
             for atom_id, mask in self._run_sql(cursor, relation, wanted, ""):
@@ -323,7 +357,7 @@ class BufferEvaluation:
         if rows_level:
             missing: dict[str, str] = {}
             for atom_id in rows_level:
-                for name in self.index.atoms[atom_id].sql_fields:
+                for name in self.index.atom(atom_id).sql_fields:
                     if name.lower() not in self.names:
                         missing.setdefault(name.lower(), name)
             extra = "".join(f', NULL::VARCHAR AS "{name.replace(chr(34), chr(34) * 2)}"' for name in missing.values())
@@ -334,6 +368,8 @@ class BufferEvaluation:
         self, cursor: duckdb.DuckDBPyConnection, relation: pa.Table, atom_ids: list[int], extra: str
     ) -> list[tuple[int, BoolArray]]:
         """The atoms' values over ``relation``; a failing query is retried atom by atom."""
+        import duckdb
+
         cursor.register(_TABLE, relation)
         try:
             try:
@@ -352,7 +388,7 @@ class BufferEvaluation:
     def _sql_query(
         self, cursor: duckdb.DuckDBPyConnection, atom_ids: list[int], extra: str
     ) -> list[tuple[int, BoolArray]]:
-        columns = ", ".join(f"({self.index.atoms[a].sql}) AS a{a}" for a in atom_ids)
+        columns = ", ".join(f"({self.index.atom(a).sql}) AS a{a}" for a in atom_ids)
         # Atom SQL is the compiler's output with quoted fields: no user text is spliced raw.
         result = cursor.sql(f"SELECT {columns} FROM (SELECT *{extra} FROM {_TABLE})").to_arrow_table()  # noqa: S608
         return [(atom_id, _to_bool(column)) for atom_id, column in zip(atom_ids, result.columns, strict=True)]
@@ -407,9 +443,7 @@ class BufferEvaluation:
 
     def _unknown(self, atom_id: int) -> bool:
         """A SQL atom DuckDB has not computed (yet)."""
-        return (
-            self.index.atoms[atom_id].kind == "sql" and atom_id not in self._atom_field and atom_id not in self._arrays
-        )
+        return self.index.kinds[atom_id] == "sql" and atom_id not in self._atom_field and atom_id not in self._arrays
 
     def _eval(self, node: Node, rows: RowArray, local: dict[int, NDArray[np.int32]]) -> BoolArray:
         op = node[0]
@@ -455,7 +489,7 @@ class BufferEvaluation:
             return distinct.masks[atom_id][self._positions(distinct, rows, local)]
         array = self._arrays.get(atom_id)
         if array is None:
-            array = self._arrays[atom_id] = self._native(self.index.atoms[atom_id])
+            array = self._arrays[atom_id] = self._native(self.index.atom(atom_id))
         return array[rows]
 
     def _native(self, atom: Atom) -> BoolArray:  # noqa: PLR0911 - one return per atom kind and case

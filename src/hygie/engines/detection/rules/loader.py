@@ -56,6 +56,9 @@ def load_rules(paths: Sequence[Path], *, cache_dir: Path | None = None) -> RuleP
     Every rule that cannot be read, parsed or compiled is in ``pack.failures`` with its reason.
     """
     pack = RulePack(sources=[str(p) for p in paths])
+    stat_key = _stat_key(paths) if cache_dir is not None else ""
+    if cache_dir is not None and stat_key and _read_known(cache_dir, stat_key, pack):
+        return pack
     files: list[RuleFile] = []
     for path in paths:
         for item in read_rule_files(path):
@@ -66,9 +69,10 @@ def load_rules(paths: Sequence[Path], *, cache_dir: Path | None = None) -> RuleP
     files.sort(key=lambda f: f.name)
     pack.digest = _digest(files)
     cache_file = cache_dir / f"rules-{pack.digest}.json" if cache_dir is not None else None
+    read_failures = list(pack.failures)
     if cache_file is not None and _read_cache(cache_file, pack):
+        _remember(cache_dir, stat_key, pack, read_failures)
         return pack
-    read_failures = len(pack.failures)
     # The compiler (pySigma) is imported only on a cache miss: it is a tenth of a second of start-up.
     from hygie.engines.detection.rules.compiler import default_backend
 
@@ -82,8 +86,60 @@ def load_rules(paths: Sequence[Path], *, cache_dir: Path | None = None) -> RuleP
 
     pack.rules, pack.atoms = intern_programs(pack.rules)
     if cache_file is not None:
-        _write_cache(cache_file, pack, pack.failures[read_failures:])
+        _write_cache(cache_file, pack, pack.failures[len(read_failures) :])
+        _remember(cache_dir, stat_key, pack, read_failures)
     return pack
+
+
+def _stat_key(paths: Sequence[Path]) -> str:
+    """A key over the names, sizes and modification times of every file under ``paths`` (no reading).
+
+    A cached pack is found by this key without reading the rule files; any file added, removed,
+    resized or touched changes it, and the pack is then read and hashed again. ``""`` when a path
+    cannot be listed (no shortcut then).
+    """
+    sha = hashlib.sha256(f"hygie-sigma-stat/{COMPILER_VERSION}\n".encode())
+    try:
+        for path in paths:
+            found = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+            for item in found:
+                status = item.stat()
+                sha.update(f"{item}\0{status.st_size}\0{status.st_mtime_ns}\n".encode())
+    except OSError:
+        return ""
+    return sha.hexdigest()
+
+
+def _remember(cache_dir: Path | None, stat_key: str, pack: RulePack, read_failures: list[RuleFailure]) -> None:
+    """Note which compiled pack the files with ``stat_key`` give (and the files that could not be read)."""
+    if cache_dir is None or not stat_key:
+        return
+    known = {"digest": pack.digest, "read_failures": [_failure_dict(f) for f in read_failures]}
+    try:
+        partial = cache_dir / f"stat-{stat_key}.partial"
+        partial.write_bytes(orjson.dumps(known))
+        partial.replace(cache_dir / f"stat-{stat_key}.json")
+    except OSError:
+        return  # a read-only cache folder only costs speed
+
+
+def _read_known(cache_dir: Path, stat_key: str, pack: RulePack) -> bool:
+    """Fill ``pack`` from the cache when the files under the paths have not changed since it was made."""
+    try:
+        known = orjson.loads((cache_dir / f"stat-{stat_key}.json").read_bytes())
+        digest = str(known["digest"])
+        read_failures = [RuleFailure(**f) for f in known["read_failures"]]
+    except (OSError, orjson.JSONDecodeError, KeyError, TypeError):
+        return False
+    if not _read_cache(cache_dir / f"rules-{digest}.json", pack):
+        return False
+    pack.digest = digest
+    pack.failures[:0] = read_failures
+    return True
+
+
+def _failure_dict(failure: RuleFailure) -> dict[str, str]:
+    return {"path": failure.path, "reason": failure.reason, "rule_id": failure.rule_id, "title": failure.title}
 
 
 def read_rule_files(path: Path) -> Iterator[RuleFile | RuleFailure]:
@@ -210,7 +266,7 @@ def _write_cache(cache_file: Path, pack: RulePack, failures: list[RuleFailure]) 
         "rules": [r.to_dict() for r in pack.rules],
         "correlations": [c.to_dict() for c in pack.correlations],
         "atoms": pack.atoms,
-        "failures": [{"path": f.path, "reason": f.reason, "rule_id": f.rule_id, "title": f.title} for f in failures],
+        "failures": [_failure_dict(f) for f in failures],
     }
     try:
         cache_file.parent.mkdir(parents=True, exist_ok=True)

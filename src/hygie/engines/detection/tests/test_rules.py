@@ -12,7 +12,7 @@ import duckdb
 import pytest
 
 from hygie.engines.detection.model import FIXED_COLUMNS, NUMERIC_FIELDS, RulePack
-from hygie.engines.detection.rules import load_rules
+from hygie.engines.detection.rules import load_rules, loader
 
 
 def corpus_path() -> Path:
@@ -190,3 +190,27 @@ class TestLoading:
         digest = load_rules([tmp_path / "a.yml"], cache_dir=cache).digest
         (cache / f"rules-{digest}.json").write_bytes(b"{not json")
         assert 1 == len(load_rules([tmp_path / "a.yml"], cache_dir=cache).rules)
+
+    def test_unchanged_files_are_served_without_reading_them(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Same names, sizes and times: the cached pack (and its read failures) without reading a rule file."""
+        rules = tmp_path / "rules"
+        rules.mkdir()
+        write_rule(rules, "a.yml", 1)
+        (rules / "broken.yml").write_text("title: [unclosed\n")
+        cache = tmp_path / "cache"
+        first = load_rules([rules], cache_dir=cache)
+        assert list(cache.glob("stat-*.json"))
+        with monkeypatch.context() as patched:
+            patched.setattr(loader, "read_rule_files", _must_not_read)
+            again = load_rules([rules], cache_dir=cache)
+        assert (again.digest, again.rules, again.failures) == (first.digest, first.rules, first.failures)
+        write_rule(rules, "a.yml", 2)  # new content (and size or time): read and compiled again
+        changed = load_rules([rules], cache_dir=cache)
+        assert changed.digest != first.digest
+        assert ["Rule 2"] == [r.title for r in changed.rules]
+
+
+def _must_not_read(path: Path) -> None:
+    raise AssertionError(f"{path} was read")

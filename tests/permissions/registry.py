@@ -138,6 +138,43 @@ def _perimeter_api(world: World) -> dict[str, Any]:
             "authorised_by": "CISO", "valid_until": "2099-01-01T00:00:00+00:00"}
 
 
+def _log_source_form(world: World) -> dict[str, Any]:
+    return {"node": world.pk("node"), "name": f"Winlogbeat {MARK_A}", "kind": "winlogbeat", "host_names": "srv-a",
+            "watched_folder": "", "enabled": "on"}
+
+
+_SYSMON_LINE = (b'{"Event": {"System": {"Channel": "Microsoft-Windows-Sysmon/Operational", "EventID": 1, '
+                b'"Computer": "srv-a", "EventRecordID": 1}, "EventData": {"Image": "C:\\\\x.exe"}}}\n')
+
+
+def _log_upload(world: World) -> dict[str, Any]:
+    return {"source": world.pk("logsource"), "file": SimpleUploadedFile(f"{MARK_A}.jsonl", _SYSMON_LINE)}
+
+
+_SIGMA_RULE = b"""title: Registry test rule
+id: 0f3b1d0e-5f55-4b8e-9d3a-1c2b3d4e5f60
+logsource:
+  product: windows
+  service: sysmon
+detection:
+  selection:
+    EventID: 1
+  condition: selection
+level: low
+"""
+
+
+def _pack_upload(world: World) -> dict[str, Any]:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("rules/test.yml", _SIGMA_RULE)
+    return {"node": world.pk("node"), "name": f"Pack {MARK_A}", "description": "",
+            "file": SimpleUploadedFile("rules.zip", buffer.getvalue())}
+
+
 def _credential_form(world: World) -> dict[str, Any]:
     return {"node": world.pk("node"), "label": f"DC2 {MARK_A}", "url": "ldaps://dc2.chu.local",
             "bind_user": "audit", "new_password": "secret", "verify": "on"}
@@ -258,6 +295,31 @@ UI_ROUTES: dict[tuple[str, str], RouteSpec] = {
     ("exposure:perimeter_delete", "GET"): detail("exposureperimeter", MANAGE_USERS),
     ("exposure:perimeter_delete", "POST"): write(MANAGE_USERS, None, target="exposureperimeter"),
     ("exposure:perimeter_run", "POST"): write(ADD, None, target="exposureperimeter"),
+    # Log detection: alerts and their workflow, log sources and uploads, hunts, rule packs.
+    ("detection:alert_list", "GET"): listing(),
+    ("detection:alert_bulk", "POST"): write(CHANGE, lambda w: {"alerts": [w.pk("alert")], "status": "acknowledged"}),
+    ("detection:alert_detail", "GET"): detail("alert"),
+    ("detection:alert_transition", "POST"): write(CHANGE, lambda _w: {"status": "acknowledged", "comment": "seen"},
+                                                  target="alert"),
+    ("detection:timeline", "GET"): page(VIEW),
+    ("detection:coverage", "GET"): page(VIEW),
+    ("detection:source_list", "GET"): listing(),
+    ("detection:source_add", "GET"): page(ADD),
+    ("detection:source_add", "POST"): write(ADD, _log_source_form),
+    ("detection:source_detail", "GET"): detail("logsource"),
+    ("detection:source_edit", "GET"): detail("logsource", CHANGE),
+    ("detection:source_edit", "POST"): write(CHANGE, lambda w: {**_log_source_form(w), "name": f"Sysmon {MARK_A} 2"},
+                                             target="logsource"),
+    ("detection:source_hunt", "POST"): write(ADD, lambda w: {"version": w.pk("rulepackversion")}, target="logsource"),
+    ("detection:upload", "GET"): page(ADD),
+    ("detection:upload", "POST"): write(ADD, _log_upload),
+    ("detection:hunt_list", "GET"): listing(),
+    ("detection:hunt_detail", "GET"): detail("hunt"),
+    ("detection:pack_list", "GET"): listing(),
+    ("detection:pack_upload", "GET"): page(ADD),
+    ("detection:pack_upload", "POST"): write(ADD, _pack_upload),
+    ("detection:pack_detail", "GET"): detail("rulepack"),
+    ("detection:version_activate", "POST"): write(CHANGE, None, target="rulepackversion"),
 }
 
 #: URL patterns django-ninja mounts beside the operations, by URL name.
@@ -362,6 +424,22 @@ API_ROUTES: dict[tuple[str, str], RouteSpec] = {
     ("GET", "/api/exposure/scans/{scan_id}/result"): detail("exposurescan"),
     ("GET", "/api/exposure/scans/{scan_id}/diff"): detail("exposurescan", shows_name=False),
     ("GET", "/api/exposure/scans/{scan_id}/report"): detail("exposurescan", query={"format": "html"}),
+    # Log detection.
+    ("GET", "/api/detection/sources"): listing(),
+    ("GET", "/api/detection/sources/{source_id}"): detail("logsource"),
+    ("GET", "/api/detection/packs"): listing(),
+    ("GET", "/api/detection/packs/{pack_id}"): detail("rulepack"),
+    ("GET", "/api/detection/packs/{pack_id}/versions"): detail("rulepack"),
+    ("POST", "/api/detection/versions/{version_id}/activate"): write(CHANGE, None, target="rulepackversion",
+                                                                     success=200),
+    ("GET", "/api/detection/hunts"): listing(),
+    ("POST", "/api/detection/hunts"): write(ADD, lambda w: {"source_id": w.pk("logsource")}, success=201,
+                                            refused=NODE_IN_PAYLOAD),
+    ("GET", "/api/detection/hunts/{hunt_id}"): detail("hunt"),
+    ("GET", "/api/detection/alerts"): listing(),
+    ("GET", "/api/detection/alerts/{alert_id}"): detail("alert"),
+    ("POST", "/api/detection/alerts/{alert_id}/transition"): write(
+        CHANGE, lambda _w: {"status": "acknowledged", "comment": "seen"}, target="alert", success=200),
 }
 
 #: Request-body fields holding ids of tenant objects, and the kind of world object they name.
@@ -379,6 +457,8 @@ FOREIGN_ID_FIELDS: dict[str, str] = {
     "owner_id": "user",
     "user_id": "user",
     "credential_id": "directorycredential",
+    "source_id": "logsource",
+    "version_id": "rulepackversion",
 }
 
 
@@ -392,6 +472,7 @@ UI_FOREIGN_ID_FIELDS: dict[str, str] = {
     "depends_on": "application",
     "owner": "user",
     "credential": "directorycredential",
+    "alerts": "alert",
 }
 
 #: Known permission gaps, by (route key, case): strict expected failures, so that the suite passes

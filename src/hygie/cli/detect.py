@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from hygie.cli import detect_platform
 from hygie.cli.context import EXIT_INVALID_INPUT, EXIT_USAGE, err_console, fail, progress_bars
 
 if TYPE_CHECKING:
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
 app = typer.Typer(help="Log detection: Sigma rules over event logs.", no_args_is_help=True)
 rules_app = typer.Typer(help="Sigma rule packs.", no_args_is_help=True)
 app.add_typer(rules_app, name="rules")
+detect_platform.register(app)
 
 _HUNT_FORMATS = ("json", "csv", "html")
 _ENGINES = ("duckdb", "spark")

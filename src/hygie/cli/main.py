@@ -44,6 +44,14 @@ def build_app(only: str | None = None) -> typer.Typer:
         no_args_is_help=True,
         pretty_exceptions_enable=False,
     )
+
+
+    @app.callback()
+    def root() -> None:
+        """Hygie: cyber-resilience platform for health establishments."""
+
+    # The callback keeps the application a group of commands even when only one is loaded (Typer
+    # would otherwise run a lone command as the whole program and refuse its name as an argument).
     for name, module in GROUPS.items():
         if only is None or only == name:
             app.add_typer(importlib.import_module(module).app, name=name)

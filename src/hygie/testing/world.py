@@ -44,6 +44,11 @@ KINDS: dict[str, str] = {
     "directory.DirectoryCredential": "directorycredential",
     "exposure.ExposurePerimeter": "exposureperimeter",
     "exposure.ExposureScan": "exposurescan",
+    "detection.LogSource": "logsource",
+    "detection.RulePack": "rulepack",
+    "detection.RulePackVersion": "rulepackversion",
+    "detection.Hunt": "hunt",
+    "detection.Alert": "alert",
     "accounts.RoleAssignment": "roleassignment",
     "accounts.AuditEvent": "auditevent",
     "accounts.User": "user",
@@ -126,6 +131,7 @@ def build_world() -> World:
     )
     _directory(world, nodes)
     _exposure(world, nodes)
+    _detection(world, nodes, assets)
     world.objects["auditevent"] = tuple(  # type: ignore[assignment]
         AuditEvent.objects.filter(object_type="organizations.Node", object_id=str(node.pk)).get()
         for node in nodes
@@ -184,6 +190,45 @@ def _exposure(world: World, nodes: tuple[Node, Node]) -> None:
             finding_count=1, counts={"high": 1}, result=result))
     world.objects["exposureperimeter"] = (perimeters[0], perimeters[1])
     world.objects["exposurescan"] = (scans[0], scans[1])
+
+
+def _detection(world: World, nodes: tuple[Node, Node], assets: tuple[Any, ...]) -> None:
+    """A log source with one file, a rule pack with an active version, a finished hunt and its alert per side."""
+    from hygie.apps.detection.models import (
+        Alert,
+        Hunt,
+        HuntStatus,
+        LogSource,
+        LogUpload,
+        PackRule,
+        RulePack,
+        RulePackVersion,
+    )
+
+    made: dict[str, list[Any]] = {"logsource": [], "rulepack": [], "rulepackversion": [], "hunt": [], "alert": []}
+    for node, mark, asset in zip(nodes, (MARK_A, MARK_B), assets, strict=True):
+        source = LogSource.objects.create(node=node, name=f"Sysmon {mark}", host_names=f"srv-{mark}")
+        upload = LogUpload.objects.create(node=node, source=source, name=f"{mark}.jsonl", sha256=mark.ljust(64, "0"),
+                                          size=10, suffix=".jsonl")
+        pack = RulePack.objects.create(node=node, name=f"Rules {mark}", description=f"Rules of {mark}")
+        version = RulePackVersion.objects.create(pack=pack, number=1, digest=f"world-{mark}",
+                                                 archive_sha256=f"world-{mark}", source_name=f"{mark}.zip",
+                                                 rule_count=1, active=True)
+        PackRule.objects.create(version=version, rule_id=f"rule-{mark}", title=f"LSASS access {mark}", level=4,
+                                tags=["attack.credential_access", "attack.t1003.001"])
+        hunt = Hunt.objects.create(node=node, source=source, pack_version=version, status=HuntStatus.DONE, events=1,
+                                   detection_count=1, new_alert_count=1)
+        hunt.uploads.add(upload)
+        alert = Alert.objects.create(
+            node=node, source=source, hunt=hunt, asset=asset, rule_id=f"rule-{mark}", rule_title=f"LSASS access {mark}",
+            level=4, tags=["attack.credential_access", "attack.t1003.001"], timestamp=timezone.now(),
+            computer=f"srv-{mark}", channel="Microsoft-Windows-Sysmon/Operational", event_id=10, record_id=1,
+            file_sha256=upload.sha256, event={"TargetImage": "C:\\Windows\\System32\\lsass.exe"})
+        for kind, obj in (("logsource", source), ("rulepack", pack), ("rulepackversion", version), ("hunt", hunt),
+                          ("alert", alert)):
+            made[kind].append(obj)
+    for kind, pair in made.items():
+        world.objects[kind] = (pair[0], pair[1])
 
 
 def _job_output(mark: str) -> str:

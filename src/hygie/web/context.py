@@ -20,6 +20,7 @@ NAVIGATION: list[tuple[Any, str]] = [
     (_("Remediation plan"), "findings:remediation_plan"),
     (_("Directory audits"), "directory:audit_list"),
     (_("Internet exposure"), "exposure:scan_list"),
+    (_("Log detection"), "detection:alert_list"),
     (_("Jobs"), "jobs:job_list"),
     (_("Audit log"), "accounts:audit_list"),
 ]

@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "hygie.apps.jobs",
     "hygie.apps.directory",
     "hygie.apps.exposure",
+    "hygie.apps.detection",
     "hygie.web",
 ]
 

@@ -20,5 +20,6 @@ urlpatterns = [
     path("jobs/", include("hygie.apps.jobs.urls")),
     path("directory/", include("hygie.apps.directory.urls")),
     path("exposure/", include("hygie.apps.exposure.urls")),
+    path("detection/", include("hygie.apps.detection.urls")),
     path("api/", api.urls),
 ]

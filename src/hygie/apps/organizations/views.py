@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 
 from hygie.apps.accounts.permissions import Action
+from hygie.apps.detection.analysis import detection_card
 from hygie.apps.exposure.analysis import exposure_card
 from hygie.apps.findings.dashboard import summarise
 from hygie.apps.findings.models import Finding
@@ -69,6 +70,7 @@ class NodeDetailView(ObjectDetailView):
             "ancestors": obj.ancestors(),
             "can_change": Node.objects.restrict(self.request.user, Action.CHANGE).filter(pk=obj.pk).exists(),
             "exposure": exposure_card(self.request.user, obj),
+            "detection": detection_card(self.request.user, obj),
         }
 
 

@@ -92,7 +92,7 @@ class RuleExecutor:
         self._threads = max(1, threads)
         self._flush_rows = max(1, flush_rows)
         self._chunk = max(1, chunk_rules)
-        self._rules = [rule for rule in rules if self._usable(rule)]
+        self._rules = [rule for rule in rules if self._usable(rule, evaluator)]
         self._dead: set[int] = set()
         # The SQL analyses serve the SQL evaluator only: the indexed one skips them for rules with a program.
         sql_only = [evaluator == "sql" or rule.program is None for rule in self._rules]
@@ -148,7 +148,9 @@ class RuleExecutor:
         """Rules that ran (or would run) without error."""
         return len(self._rules) - len(self._dead)
 
-    def _usable(self, rule: CompiledRule) -> bool:
+    def _usable(self, rule: CompiledRule, evaluator: str) -> bool:
+        if evaluator == "indexed" and rule.program is not None:
+            return True  # its SQL is not needed (and, from a cache, not even parsed)
         if not rule.sql.get("duckdb", "").strip():
             self.failures.append(RuleFailure(rule.path, "no DuckDB condition", rule.rule_id, rule.title))
             return False

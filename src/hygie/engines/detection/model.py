@@ -13,10 +13,13 @@ dialect (DuckDB and Spark), over a relation that has the columns above.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import IntEnum
 from typing import TYPE_CHECKING, Any
+
+import orjson
 
 if TYPE_CHECKING:
     from hygie.engines.detection.correlation import CorrelationSpec
@@ -26,10 +29,12 @@ __all__ = [
     "NUMERIC_FIELDS",
     "CompiledRule",
     "Detection",
+    "LazySql",
     "Level",
     "ReadStats",
     "RuleFailure",
     "RulePack",
+    "SqlTable",
 ]
 
 #: Columns every event batch carries, in this order: where the event came from and its Sigma core fields.
@@ -78,6 +83,46 @@ class ReadStats:
     errors: list[str] = field(default_factory=list)
 
 
+class SqlTable:
+    """The SQL conditions of a cached pack's rules, kept as JSON text until a rule's SQL is read.
+
+    A hunt with the indexed evaluator reads no rule's whole SQL; parsing five megabytes of it for
+    every hunt would cost more than the rest of loading the pack.
+    """
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._rows: list[dict[str, str]] | None = None
+
+    def row(self, index: int) -> dict[str, str]:
+        """The SQL per dialect of the rule at ``index`` (the text is parsed on the first call)."""
+        if self._rows is None:
+            self._rows = [{str(k): str(v) for k, v in dict(row).items()} for row in orjson.loads(self._text)]
+        return self._rows[index]
+
+
+class LazySql(Mapping[str, str]):
+    """A rule's SQL per dialect, read from its pack's :class:`SqlTable` when first used."""
+
+    __slots__ = ("_index", "_table")
+
+    def __init__(self, table: SqlTable, index: int) -> None:
+        self._table = table
+        self._index = index
+
+    def __getitem__(self, dialect: str) -> str:
+        return self._table.row(self._index)[dialect]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._table.row(self._index))
+
+    def __len__(self) -> int:
+        return len(self._table.row(self._index))
+
+    def __repr__(self) -> str:
+        return repr(dict(self))
+
+
 @dataclass(frozen=True, slots=True)
 class CompiledRule:
     """A Sigma rule compiled to SQL conditions.
@@ -100,7 +145,7 @@ class CompiledRule:
     logsource: dict[str, str]
     channels: tuple[str, ...]
     fields: tuple[str, ...]
-    sql: dict[str, str]
+    sql: Mapping[str, str]
     path: str = ""
     falsepositives: tuple[str, ...] = ()
     program: dict[str, Any] | None = None
@@ -140,7 +185,7 @@ class CompiledRule:
             logsource={str(k): str(v) for k, v in dict(data.get("logsource", {})).items()},
             channels=tuple(str(c) for c in data.get("channels", [])),
             fields=tuple(str(f) for f in data.get("fields", [])),
-            sql={str(k): str(v) for k, v in dict(data["sql"]).items()},
+            sql=data["sql"] if isinstance(data["sql"], LazySql) else {str(k): str(v) for k, v in data["sql"].items()},
             path=str(data.get("path", "")),
             falsepositives=tuple(str(f) for f in data.get("falsepositives", [])),
             program=data.get("program"),

@@ -21,7 +21,7 @@ import orjson
 import yaml
 
 from hygie.engines.detection.correlation import CorrelationSpec, resolve_references
-from hygie.engines.detection.model import CompiledRule, RuleFailure, RulePack
+from hygie.engines.detection.model import CompiledRule, LazySql, RuleFailure, RulePack, SqlTable
 from hygie.engines.detection.rules.version import COMPILER_VERSION
 
 if TYPE_CHECKING:
@@ -246,7 +246,8 @@ def _read_cache(cache_file: Path, pack: RulePack) -> bool:
     """Fill ``pack`` from the cache; ``False`` when there is no usable cache (it is then rebuilt)."""
     try:
         data = orjson.loads(cache_file.read_bytes())
-        rules = [CompiledRule.from_dict(r) for r in data["rules"]]
+        table = SqlTable(str(data["sql"]))
+        rules = [CompiledRule.from_dict({**r, "sql": LazySql(table, i)}) for i, r in enumerate(data["rules"])]
         failures = [RuleFailure(**f) for f in data["failures"]]
         correlations = [CorrelationSpec.from_dict(c) for c in data.get("correlations", [])]
         atoms = list(data["atoms"])
@@ -263,7 +264,9 @@ def _write_cache(cache_file: Path, pack: RulePack, failures: list[RuleFailure]) 
     """Store the compiled rules, correlations and compilation failures (read failures are found again on each load)."""
     payload = {
         "digest": pack.digest,
-        "rules": [r.to_dict() for r in pack.rules],
+        # The SQL as one JSON text: parsed only when a rule's whole SQL is needed (see SqlTable).
+        "rules": [{k: v for k, v in r.to_dict().items() if k != "sql"} for r in pack.rules],
+        "sql": orjson.dumps([dict(r.sql) for r in pack.rules]).decode(),
         "correlations": [c.to_dict() for c in pack.correlations],
         "atoms": pack.atoms,
         "failures": [_failure_dict(f) for f in failures],

@@ -18,13 +18,48 @@ if TYPE_CHECKING:
 
     from hygie.engines.detection.model import CompiledRule
 
-__all__ = ["AND", "ATOM", "LIT", "NOT", "OR", "Atom", "AtomIndex", "Node"]
+__all__ = ["AND", "ATOM", "LIT", "LITERAL_KINDS", "NOT", "OR", "Atom", "AtomIndex", "Node", "compile_tree"]
 
-#: Tree node kinds of compiled programs.
+#: Atom kinds matched by the literal pass (one multi-pattern scan per field).
+LITERAL_KINDS: Final = frozenset({"eq", "contains", "startswith", "endswith"})
+#: Node kinds of compiled trees.
 AND, OR, NOT, LIT, ATOM = range(5)
+
+
+def compile_tree(node: list[Any], ids: list[int], kinds: list[str], names: list[str]) -> list[Any]:
+    """A program tree in the evaluator's form: table positions, and an OR's literals on one field as one node.
+
+    ``[AND, [children]]``, ``[OR, [children]]``, ``[NOT, child]``, ``[LIT, field, [atom ids]]`` (one
+    of the literals holds), ``[ATOM, atom id]``; ``ids``, ``kinds`` and ``names`` describe the
+    atoms ``node`` refers to by local index.
+    """
+    op = node[0]
+    if op == "atom":
+        local = int(node[1])
+        if kinds[local] in LITERAL_KINDS:
+            return [LIT, names[local], [ids[local]]]
+        return [ATOM, ids[local]]
+    if op == "not":
+        return [NOT, compile_tree(node[1], ids, kinds, names)]
+    children = [compile_tree(child, ids, kinds, names) for child in node[1]]
+    if op == "or":
+        merged: dict[str, list[int]] = {}
+        rest: list[list[Any]] = []
+        for child in children:
+            if child[0] == LIT:
+                merged.setdefault(child[1], []).extend(child[2])
+            else:
+                rest.append(child)
+        children = [[LIT, name, list(dict.fromkeys(group))] for name, group in merged.items()] + rest
+    if len(children) == 1:
+        return children[0]
+    return [AND if op == "and" else OR, children]
+
+
 _KIND_CODES: Final = {"contains": 0, "startswith": 1, "endswith": 2}
 
-Node = tuple[Any, ...]
+#: A compiled tree node (lists, as JSON gives them back).
+Node = list[Any]
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +72,7 @@ class Atom:
     values: tuple[int, ...] = ()
     sql: str = ""
     sql_fields: tuple[str, ...] = ()
+    native: tuple[Any, ...] = ()
 
 
 @dataclass(slots=True)
@@ -110,14 +146,19 @@ class AtomIndex:
         return literals.automaton
 
     def tree(self, rule: int) -> Node | None:
-        """The rule's tree with global atom ids (compiled once)."""
+        """The rule's tree with global atom ids (see :func:`compile_tree`), made once."""
         tree = self._trees.get(rule)
         if tree is None:
             program = self._programs[rule]
             if program is None:
                 return None
-            node = orjson.loads(program[0]) if isinstance(program[0], str) else program[0]
-            tree = self._trees[rule] = self._compile(node, program[1])
+            if isinstance(program[0], str):  # a pack's program: compiled already, positions in the table
+                tree = orjson.loads(program[0])
+            else:
+                kinds = [self.kinds[i] for i in program[1]]
+                names = [self._specs[i][1] for i in program[1]]
+                tree = compile_tree(program[0], program[1], kinds, names)
+            self._trees[rule] = tree
         return tree
 
     def atom(self, index: int) -> Atom:
@@ -129,7 +170,8 @@ class AtomIndex:
             if kind == "num":
                 made = Atom(kind, name, values=tuple(spec[2]))
             elif kind == "sql":
-                made = Atom(kind, name, sql=spec[2], sql_fields=tuple(spec[3]))
+                native = spec[4] if len(spec) > 4 and spec[4] else ()  # noqa: PLR2004 - the compact layout
+                made = Atom(kind, name, sql=spec[2], sql_fields=tuple(spec[3]), native=tuple(native))
             else:
                 made = Atom(kind, name, value=spec[2])
             self._made[index] = made
@@ -168,28 +210,3 @@ class AtomIndex:
                 literals.pattern_atoms.append([])
             literals.pattern_atoms[position].append((index, _KIND_CODES[kind]))
         return list(range(base, len(kinds)))
-
-    def _compile(self, node: list[Any], ids: list[int]) -> Node:
-        """JSON tree to tuples with global atom ids; an OR's literals on one field become one node."""
-        op = node[0]
-        if op == "atom":
-            atom_id = ids[int(node[1])]
-            kind = self.kinds[atom_id]
-            if kind == "eq" or kind in _KIND_CODES:
-                return (LIT, self._specs[atom_id][1], (atom_id,))
-            return (ATOM, atom_id)
-        if op == "not":
-            return (NOT, self._compile(node[1], ids))
-        children = [self._compile(child, ids) for child in node[1]]
-        if op == "or":
-            merged: dict[str, list[int]] = {}
-            rest: list[Node] = []
-            for child in children:
-                if child[0] == LIT:
-                    merged.setdefault(child[1], []).extend(child[2])
-                else:
-                    rest.append(child)
-            children = [(LIT, name, tuple(dict.fromkeys(group))) for name, group in merged.items()] + rest
-        if len(children) == 1:
-            return children[0]
-        return (AND if op == "and" else OR, tuple(children))

@@ -244,7 +244,7 @@ class RuleExecutor:
                 rows = maybe
                 needed.update(index.sql_atoms[rule])
             pending.append((rule, rows))
-        evaluation.compute_sql(needed, self._cursors[0])
+        evaluation.compute_sql(needed, lambda: self._cursors[0])
         for rule, rows in pending:
             broken = [evaluation.failed[a] for a in index.sql_atoms[rule] if a in evaluation.failed]
             if broken:
@@ -285,6 +285,8 @@ class RuleExecutor:
         self, jobs: list[Callable[[duckdb.DuckDBPyConnection], list[tuple[int, int]]]]
     ) -> Iterator[list[tuple[int, int]]]:
         """Run the jobs, each on a cursor of its own (at most one job per cursor at a time)."""
+        if not jobs:
+            return  # no DuckDB started for nothing
         cursors = self._cursors
         if self._pool is None or len(jobs) < 2:  # noqa: PLR2004 - one job needs no pool
             for job in jobs:

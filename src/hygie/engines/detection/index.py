@@ -34,8 +34,9 @@ import pyarrow.compute as pc  # type: ignore[import-untyped]
 from hygie.engines.detection.atoms import AND, ATOM, LIT, NOT, Atom, AtomIndex, Node
 
 if TYPE_CHECKING:
-    # DuckDB is imported where it is used: in a parallel hunt only the workers need it.
+    from collections.abc import Callable
 
+    # DuckDB is imported where it is used: in a parallel hunt only the workers need it.
     import duckdb
     from numpy.typing import NDArray
 
@@ -143,11 +144,13 @@ class BufferEvaluation:
 
     # -- SQL atoms --------------------------------------------------------------------------------
 
-    def compute_sql(self, atom_ids: set[int], cursor: duckdb.DuckDBPyConnection) -> None:
-        """Evaluate SQL atoms on DuckDB; those that fail go to ``failed`` with DuckDB's message.
+    def compute_sql(self, atom_ids: set[int], cursor: Callable[[], duckdb.DuckDBPyConnection]) -> None:
+        """Evaluate the atoms beyond the literal pass; those that fail go to ``failed`` with the reason.
 
-        An atom reading one field runs over that field's distinct values (one query per field);
-        one reading several fields (field references) runs over the rows.
+        An atom reading one field runs over that field's distinct values: on Arrow when it has a
+        native form (regexes on RE2, as DuckDB's own; LIKE patterns; case-sensitive equality), else
+        on DuckDB, one query per field. An atom reading several fields (field references) runs on
+        DuckDB over the rows. ``cursor`` gives a DuckDB cursor, asked for only when one is needed.
         """
         by_field: dict[str, list[int]] = {}
         rows_level: list[int] = []
@@ -159,23 +162,40 @@ class BufferEvaluation:
                 by_field.setdefault(fields.pop(), []).append(atom_id)
             else:
                 rows_level.append(atom_id)
-        self._sql_on_values(by_field, cursor)
-        if rows_level:
-            self._sql_on_rows(rows_level, cursor)
-
-    def _sql_on_values(self, by_field: dict[str, list[int]], cursor: duckdb.DuckDBPyConnection) -> None:
-        """Single-field SQL atoms, over each field's distinct values (and NULL)."""
         for name, wanted in by_field.items():
             distinct = self.distinct(name)
             if distinct is None:
                 # No event has the field: one NULL stands for every row.
                 distinct = _Distinct(name, pa.array([], pa.string()), np.zeros(self.rows, dtype=np.int32))
-            column = self.names.get(name, self.index.atom(wanted[0]).sql_fields[0])
             values = pa.concat_arrays([distinct.values.cast(pa.string()), pa.nulls(1, pa.string())])
-            relation = pa.table({column: values})
-            for atom_id, mask in self._run_sql(cursor, relation, wanted, ""):
-                distinct.masks[atom_id] = mask
-                self._atom_field[atom_id] = distinct
+            left = [atom_id for atom_id in wanted if not self._on_arrow(atom_id, distinct, values)]
+            if left:
+                column = self.names.get(name, self.index.atom(left[0]).sql_fields[0])
+                for atom_id, mask in self._run_sql(cursor(), pa.table({column: values}), left, ""):
+                    distinct.masks[atom_id] = mask
+                    self._atom_field[atom_id] = distinct
+        if rows_level:
+            self._sql_on_rows(rows_level, cursor())
+
+    def _on_arrow(self, atom_id: int, distinct: _Distinct, values: pa.Array) -> bool:
+        """Evaluate the atom's native form over ``values`` (the distinct values, then NULL); False: not done."""
+        native = self.index.atom(atom_id).native
+        if not native:
+            return False
+        try:
+            if native[0] == "re":
+                result = pc.match_substring_regex(values, native[1])
+            elif native[0] == "like":
+                result = pc.match_like(values, native[1], ignore_case=not native[2])
+            elif native[0] == "ceq":
+                result = pc.equal(values, pa.scalar(native[1], pa.string()))
+            else:
+                return False
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            return False  # a pattern Arrow refuses: DuckDB gets it, and says why if it refuses too
+        distinct.masks[atom_id] = _to_bool(result)
+        self._atom_field[atom_id] = distinct
+        return True
 
     def _sql_on_rows(self, rows_level: list[int], cursor: duckdb.DuckDBPyConnection) -> None:
         """SQL atoms over several fields (field references), over the buffer's rows."""

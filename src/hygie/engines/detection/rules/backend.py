@@ -50,7 +50,7 @@ from sigma.types import (
 
 from hygie.engines.detection.model import NUMERIC_FIELDS
 
-__all__ = ["RAW_FIELD", "NeutralSql", "SqlConditionBackend", "UnsupportedConstructError"]
+__all__ = ["RAW_FIELD", "NeutralSql", "SqlConditionBackend", "UnsupportedConstructError", "regex_with_flags"]
 
 #: The column keyword searches read: the event's whole text.
 RAW_FIELD = "_raw"
@@ -251,7 +251,7 @@ class SqlConditionBackend(TextQueryBackend):
         value = cond.value
         if not isinstance(value, SigmaRegularExpression):
             raise TypeError(f"expected a regular expression, got {type(value).__name__}")
-        return self._regex(self._text(cond.field), _regex_with_flags(value))
+        return self._regex(self._text(cond.field), regex_with_flags(value))
 
     def convert_condition_field_eq_val_cidr(
         self, cond: ConditionFieldEqualsValueExpression, state: ConversionState
@@ -354,7 +354,7 @@ class SqlConditionBackend(TextQueryBackend):
         value = cond.value
         if not isinstance(value, SigmaRegularExpression):
             raise TypeError(f"expected a regular expression, got {type(value).__name__}")
-        return self._regex(self._field(RAW_FIELD), _regex_with_flags(value))
+        return self._regex(self._field(RAW_FIELD), regex_with_flags(value))
 
     def convert_condition_query_expr(self, cond: Any, state: ConversionState) -> str:
         """See :meth:`convert_condition_field_eq_query_expr`."""
@@ -396,7 +396,8 @@ def _as_int(value: Any) -> int | None:
     return None
 
 
-def _regex_with_flags(value: SigmaRegularExpression) -> str:
+def regex_with_flags(value: SigmaRegularExpression) -> str:
+    """The pattern with Sigma's flags as an inline prefix (``(?i)...``), as RE2 and Java read it."""
     flags = "".join(sorted(_RE_FLAGS[flag] for flag in value.flags))
     pattern = str(value.regexp)
     return f"(?{flags}){pattern}" if flags else pattern

@@ -8,7 +8,7 @@ can match every literal of every rule in one multi-pattern pass per field and co
 A program is JSON: ``{"tree": NODE, "atoms": [ATOM, ...]}``.
 
 - ``NODE`` is ``["and", [NODE...]]``, ``["or", [NODE...]]``, ``["not", NODE]`` or ``["atom", i]``.
-- ``ATOM`` is ``[KIND, FIELD, ARGUMENT]`` (``FIELD`` lower-case), or ``["sql", FIELD, SQL, FIELDS]``:
+- ``ATOM`` is ``[KIND, FIELD, ARGUMENT]`` (``FIELD`` lower-case), or ``["sql", FIELD, SQL, FIELDS, NATIVE]``:
 
   - ``eq``, ``contains``, ``startswith``, ``endswith``: the argument is lower-case text, compared with
     the lower-cased field, as the SQL ``lower(col) = 'v'`` / ``col ILIKE '%v%'`` do;
@@ -39,6 +39,7 @@ from sigma.conditions import (
 )
 from sigma.conversion.state import ConversionState
 from sigma.types import (
+    Placeholder,
     SigmaBool,
     SigmaCasedString,
     SigmaCIDRExpression,
@@ -46,12 +47,19 @@ from sigma.types import (
     SigmaExpansion,
     SigmaNull,
     SigmaNumber,
+    SigmaRegularExpression,
     SigmaString,
     SpecialChars,
 )
 
+from hygie.engines.detection.atoms import LITERAL_KINDS, compile_tree
 from hygie.engines.detection.model import NUMERIC_FIELDS
-from hygie.engines.detection.rules.backend import RAW_FIELD, UnsupportedConstructError
+from hygie.engines.detection.rules.backend import (
+    RAW_FIELD,
+    SqlConditionBackend,
+    UnsupportedConstructError,
+    regex_with_flags,
+)
 from hygie.engines.detection.rules.dialect import render
 
 if TYPE_CHECKING:
@@ -60,12 +68,9 @@ if TYPE_CHECKING:
     from sigma.rule import SigmaRule
 
     from hygie.engines.detection.model import CompiledRule
-    from hygie.engines.detection.rules.backend import SqlConditionBackend
 
 __all__ = ["LITERAL_KINDS", "anchors", "build_program", "intern_programs"]
 
-#: Atom kinds matched by the literal pass (one multi-pattern scan per field).
-LITERAL_KINDS: Final = frozenset({"eq", "contains", "startswith", "endswith"})
 
 _Node = list[Any]
 
@@ -88,11 +93,11 @@ class _Builder:
         return ["atom", index]
 
     def sql_atom(self, node: ConditionFieldEqualsValueExpression | ConditionValueExpression, field: str) -> _Node:
-        """An atom DuckDB evaluates: the backend's own SQL for this leaf."""
+        """An atom beyond the literal pass: the backend's own SQL for this leaf, and its native form if any."""
         template = self.backend.convert_condition(node, ConversionState())
         if not isinstance(template, str):
             raise UnsupportedConstructError("deferred expressions are not supported")
-        spec = self.atom(kind="sql", field=field, template=template)
+        spec = self.atom(kind="sql", field=field, template=template, native=_native(node, field))
         self._sql_leaves.append((spec[1], template))
         return spec
 
@@ -176,6 +181,32 @@ class _Builder:
             del spec["template"]
 
 
+def _native(node: ConditionFieldEqualsValueExpression | ConditionValueExpression, field: str) -> list[Any] | None:
+    """The leaf as Arrow can evaluate it on a text column (same semantics as its SQL), or None.
+
+    ``["re", pattern]`` (RE2 search, flags inline, as DuckDB's ``regexp_matches``), ``["like",
+    pattern, cased]`` (SQL ``LIKE``, backslash as escape; ``ILIKE`` when not cased), ``["ceq", text]``.
+    """
+    if field in NUMERIC_FIELDS:
+        return None  # compared as numbers or cast: left to SQL
+    value = node.value
+    if isinstance(value, SigmaRegularExpression):
+        return ["re", regex_with_flags(value)]
+    if not isinstance(value, SigmaString) or any(isinstance(p, Placeholder) for p in value.s):
+        return None
+    cased = isinstance(value, SigmaCasedString)
+    if isinstance(node, ConditionValueExpression):
+        return None if cased else ["like", "%" + _like(value).strip("%") + "%", False]
+    if cased and not value.contains_special():
+        return ["ceq", "".join(p for p in value.s if isinstance(p, str))]
+    return ["like", _like(value), cased]
+
+
+def _like(value: SigmaString) -> str:
+    """The LIKE pattern the backend writes for ``value``."""
+    return str(SqlConditionBackend._like_pattern(value))
+
+
 def _tokens(template: str, kind: str) -> list[str]:
     """The indexes of the backend's ``kind`` tokens (``F`` fields, ``R`` regexes) in ``template``."""
     out: list[str] = []
@@ -219,6 +250,7 @@ def _compact(atom: dict[str, Any]) -> list[Any]:
     compact = [kind, str(atom["field"]).lower(), argument if argument is not None else ""]
     if kind == "sql":
         compact.append(atom.get("fields", []))
+        compact.append(atom.get("native"))
     return compact
 
 
@@ -285,8 +317,10 @@ def intern_programs(rules: Sequence[CompiledRule]) -> tuple[list[CompiledRule], 
                 table.append(atom)
             ids.append(position)
         local_anchors = program.get("anchors")
+        kinds = [atom[0] for atom in program["atoms"]]
+        names = [atom[1] for atom in program["atoms"]]
         shared = {
-            "tree": orjson.dumps(program["tree"]).decode(),
+            "tree": orjson.dumps(compile_tree(program["tree"], ids, kinds, names)).decode(),
             "ids": ids,
             "anchors": [ids[i] for i in local_anchors] if local_anchors is not None else None,
             "sql": sorted({ids[i] for i, atom in enumerate(program["atoms"]) if atom[0] == "sql"}),

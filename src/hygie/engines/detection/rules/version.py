@@ -7,4 +7,4 @@ from typing import Final
 __all__ = ["COMPILER_VERSION"]
 
 #: Bumped whenever compiled rules change shape or meaning: caches of older versions are not read.
-COMPILER_VERSION: Final = "6"
+COMPILER_VERSION: Final = "8"

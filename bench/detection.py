@@ -89,20 +89,25 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def child_hunt(args: argparse.Namespace) -> dict[str, Any]:
-    """The measured child: load the rules (cache warm), hunt, render JSON lines to /dev/null, as the CLI does."""
+    """The measured child: load the rules (cache warm), hunt, write JSON lines to /dev/null, as the CLI does.
+
+    As ``hygie detect hunt --format json``: detections go to a timeline spool as they are found and
+    come back merged in time order, streamed to the output.
+    """
     from hygie.engines.detection.hunt import hunt
-    from hygie.engines.detection.output import render
+    from hygie.engines.detection.output import write_stream
     from hygie.engines.detection.rules import load_rules
+    from hygie.engines.detection.spool import TimelineSpool
 
     started = time.perf_counter()
     pack = load_rules([args.rules], cache_dir=args.cache_dir)
     loaded = time.perf_counter()
     if args.stage == "warm":
         return {"rules": len(pack.rules), "failures": len(pack.failures), "load_seconds": round(loaded - started, 3)}
-    result = hunt(args.input, pack, threads=args.threads)
-    text = render(result, "json")
-    with Path(os.devnull).open("w", encoding="utf-8") as sink:
-        sink.write(text)
+    with TimelineSpool() as spool:
+        result = hunt(args.input, pack, threads=args.threads, sink=spool.add)
+        with Path(os.devnull).open("w", encoding="utf-8") as out:
+            write_stream(spool, "json", out)
     return {
         "rules": len(pack.rules),
         "load_seconds": round(loaded - started, 3),
@@ -111,7 +116,7 @@ def child_hunt(args: argparse.Namespace) -> dict[str, Any]:
         "events": result.read.events,
         "files": result.read.files,
         "read_errors": len(result.read.errors),
-        "detections": len(result.detections),
+        "detections": result.found,
         "rules_hit": len(result.by_rule),
         "peak_rss_mb": round(self_peak_rss_mb(), 1),
     }

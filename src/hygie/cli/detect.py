@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import sys
 from gettext import gettext as _  # no Django here: these commands run without settings
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import IO, TYPE_CHECKING, Annotated, Any
 
 import orjson
 import typer
@@ -15,6 +16,8 @@ from hygie.cli import detect_platform
 from hygie.cli.context import EXIT_INVALID_INPUT, EXIT_USAGE, err_console, fail, progress_bars
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from hygie.engines.detection.hunt import HuntResult
     from hygie.engines.detection.model import Level, RulePack
 
@@ -97,7 +100,7 @@ def _summary(result: HuntResult) -> None:
         _("corrupt"): result.read.corrupt,
         _("rules run"): result.rules_run,
         _("rules skipped"): len(result.rules_skipped),
-        _("detections"): len(result.detections),
+        _("detections"): result.found,
         _("events/s"): f"{result.events_per_second:,.0f}",
     }
     err_console.print("  ".join(f"{name}: {value}" for name, value in figures.items()), highlight=False)
@@ -128,7 +131,8 @@ def hunt_command(  # noqa: PLR0917 - Typer maps one parameter per option
 ) -> None:
     """Run Sigma rules over logs; detections go to standard output or -o, a summary to standard error."""
     from hygie.engines.detection.hunt import hunt
-    from hygie.engines.detection.output import render
+    from hygie.engines.detection.output import render, write_stream
+    from hygie.engines.detection.spool import TimelineSpool
 
     _choice(engine, _ENGINES, _("engine"))
     _choice(output_format, _HUNT_FORMATS, _("format"))
@@ -141,22 +145,52 @@ def hunt_command(  # noqa: PLR0917 - Typer maps one parameter per option
             % {"count": len(pack.failures)},
             EXIT_INVALID_INPUT,
         )
-    with progress_bars() as progress:
-        if engine == "spark":
-            result = _hunt_spark(paths, pack, level, rule or (), tag or (), threads, progress)
-        else:
+    if engine == "spark" or output_format == "html":
+        with progress_bars() as progress:
+            if engine == "spark":
+                result = _hunt_spark(paths, pack, level, rule or (), tag or (), threads, progress)
+            else:
+                result = hunt(
+                    paths,
+                    pack,
+                    min_level=level,
+                    rule_ids=rule or (),
+                    tags=tag or (),
+                    threads=threads,
+                    progress=progress,
+                )
+        _write(output, lambda out: out.write(render(result, output_format)))
+        _summary(result)
+        return
+    # JSON lines and CSV stream: detections go to a spool (sorted runs on disk past a bound) and
+    # come back as one merged timeline, so memory stays flat whatever the hunt finds.
+    with TimelineSpool() as spool:
+        with progress_bars() as progress:
             result = hunt(
-                paths, pack, min_level=level, rule_ids=rule or (), tags=tag or (), threads=threads, progress=progress
+                paths,
+                pack,
+                min_level=level,
+                rule_ids=rule or (),
+                tags=tag or (),
+                threads=threads,
+                progress=progress,
+                sink=spool.add,
             )
-    text = render(result, output_format)
-    if output is not None:
-        try:
-            output.write_text(text, encoding="utf-8")
-        except OSError as error:
-            fail(_("cannot write %(path)s: %(error)s") % {"path": output, "error": error.strerror}, EXIT_INVALID_INPUT)
-    else:
-        typer.echo(text, nl=False)
+        _write(output, lambda out: write_stream(spool, output_format, out))
     _summary(result)
+
+
+def _write(output: Path | None, writer: Callable[[IO[str]], object]) -> None:
+    """Run ``writer`` on the output file (or standard output); exit 3 when the file cannot be written."""
+    if output is None:
+        writer(sys.stdout)
+        sys.stdout.flush()
+        return
+    try:
+        with output.open("w", encoding="utf-8", newline="") as out:
+            writer(out)
+    except OSError as error:
+        fail(_("cannot write %(path)s: %(error)s") % {"path": output, "error": error.strerror}, EXIT_INVALID_INPUT)
 
 
 def _hunt_spark(  # noqa: PLR0917 - the hunt's options, passed through

@@ -238,7 +238,7 @@ def store_detections(hunt: Hunt, result: HuntResult, uploads: list[LogUpload]) -
         hunt.rules_run = result.rules_run
         hunt.rules_skipped = len(result.rules_skipped)
         hunt.seconds = round(result.seconds, 3)
-        hunt.detection_count = len(result.detections)
+        hunt.detection_count = result.found
         hunt.new_alert_count = created
         hunt.status = HuntStatus.DONE
         hunt.finished = now

@@ -10,7 +10,7 @@ rules over batches the caller already has. The executor itself is in
 from __future__ import annotations
 
 import time
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -123,7 +123,11 @@ def hunt_batches(
 
 @dataclass(slots=True)
 class HuntResult:
-    """What a hunt found (a merged timeline), what it read, and which rules it ran or skipped."""
+    """What a hunt found (a merged timeline), what it read, and which rules it ran or skipped.
+
+    ``detections`` is empty when the hunt gave them to a sink as they came; ``by_rule`` and
+    :attr:`found` count them either way.
+    """
 
     detections: list[Detection]
     read: ReadStats
@@ -133,6 +137,41 @@ class HuntResult:
     events_per_second: float
     rules_selected: int = 0
     by_rule: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def found(self) -> int:
+        """How many detections the hunt reported."""
+        return sum(self.by_rule.values())
+
+
+class _Collector:
+    """Where detections go: kept for the timeline, or handed to a sink at once (memory stays flat).
+
+    Detections of correlations' base rules are also kept (the correlations need them at the end);
+    those of hidden rules (``generate: false``, or run only for a correlation) are never reported.
+    """
+
+    def __init__(self, sink: Callable[[Detection], None] | None, correlated: set[str], hidden: set[str]) -> None:
+        self.sink = sink
+        self.correlated = correlated
+        self.hidden = hidden
+        self.kept: list[Detection] = []
+        self.by_rule: dict[str, int] = {}
+
+    def add(self, detections: Iterable[Detection]) -> None:
+        for detection in detections:
+            rule_id = detection.rule_id
+            if self.sink is None or rule_id in self.correlated:
+                self.kept.append(detection)
+            if rule_id in self.hidden:
+                continue
+            self.by_rule[rule_id] = self.by_rule.get(rule_id, 0) + 1
+            if self.sink is not None:
+                self.sink(detection)
+
+    def reported(self) -> list[Detection]:
+        """What is kept and not hidden (the hunt's detections when there is no sink)."""
+        return [detection for detection in self.kept if detection.rule_id not in self.hidden]
 
 
 def hunt(
@@ -146,11 +185,14 @@ def hunt(
     batch_size: int = 65536,
     progress: Progress | None = None,
     evaluator: str = "indexed",
+    sink: Callable[[Detection], None] | None = None,
 ) -> HuntResult:
     """Read the logs under ``paths`` and run the pack's rules over them (forked workers when it pays).
 
     ``rules_skipped`` lists the pack's failures (rules that did not load) and rules DuckDB could not
-    run; per-file read errors are in ``read.errors``. Nothing here raises on bad input.
+    run; per-file read errors are in ``read.errors``. Nothing here raises on bad input. With
+    ``sink``, each detection goes to it as soon as it is found (correlations' at the end) and the
+    result holds none: memory stays flat whatever the number of detections.
     """
     from hygie.engines.detection.parallel import hunt_shares, parallel_allowed
     from hygie.engines.detection.readers.pieces import plan_shares, read_pieces
@@ -164,39 +206,37 @@ def hunt(
     chosen = {rule.rule_id for rule in selected}
     needed = referenced_rules(correlations)
     extra = [rule for rule in pack.rules if rule.rule_id in needed and rule.rule_id not in chosen]
+    hidden = (hidden_rules(correlations) | {rule.rule_id for rule in extra}) if correlations else set()
+    collector = _Collector(sink, set(needed), hidden)
     executor = RuleExecutor([*selected, *extra], threads=threads, evaluator=evaluator, atoms=pack.atoms)
     shares = plan_shares(paths, stats, threads if parallel_allowed() else 1)
     total = sum(piece.size for share in shares for piece in share)
     if progress is not None:
         progress.start("read", total)
-    found: list[Detection] = []
     try:
         if len(shares) > 1 and total >= PARALLEL_MIN_BYTES:
-            found = hunt_shares(executor, shares, stats, batch_size=batch_size, progress=progress)
+            hunt_shares(executor, shares, stats, collector.add, batch_size=batch_size, progress=progress)
         else:
             pieces = sorted((p for share in shares for p in share), key=lambda p: (str(p.path), p.start))
             advance = progress.advance if progress is not None else None
             for batch in read_pieces(pieces, stats=stats, batch_size=batch_size, advance=advance):
-                found.extend(executor.feed(batch))
-            found.extend(executor.finish())
+                collector.add(executor.feed(batch))
+            collector.add(executor.finish())
     finally:
         executor.close()
     correlation_failures: list[RuleFailure] = []
     if correlations:
-        correlated = apply_correlations(found, correlations, failures=correlation_failures)
-        hidden = hidden_rules(correlations) | {rule.rule_id for rule in extra}
-        found = [detection for detection in found if detection.rule_id not in hidden] + correlated
+        # The base rules' detections are all kept (hidden ones too): the correlations count them.
+        correlated = apply_correlations(collector.kept, correlations, failures=correlation_failures)
+        collector.add(correlated)
     seconds = time.perf_counter() - started
-    by_rule: dict[str, int] = {}
-    for detection in found:
-        by_rule[detection.rule_id] = by_rule.get(detection.rule_id, 0) + 1
     return HuntResult(
-        detections=timeline(found),
+        detections=timeline(collector.reported()) if sink is None else [],
         read=stats,
         rules_run=executor.rules_run,
         rules_skipped=[*pack.failures, *executor.failures, *correlation_failures],
         seconds=seconds,
         events_per_second=stats.events / seconds if seconds > 0 else 0.0,
         rules_selected=len(selected),
-        by_rule=by_rule,
+        by_rule=collector.by_rule,
     )

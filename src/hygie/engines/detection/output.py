@@ -10,7 +10,7 @@ import csv
 import html
 import io
 from collections import Counter
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 import orjson
 
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from hygie.engines.detection.hunt import HuntResult
     from hygie.engines.detection.model import Detection
 
-__all__ = ["CSV_COLUMNS", "FORMATS", "render", "to_csv", "to_html", "to_json_lines"]
+__all__ = ["CSV_COLUMNS", "FORMATS", "render", "to_csv", "to_html", "to_json_lines", "write_stream"]
 
 FORMATS = ("json", "csv", "html")
 
@@ -44,15 +44,33 @@ CSV_COLUMNS = (
 
 def to_json_lines(detections: Iterable[Detection]) -> str:
     """One detection per line (``Detection.to_dict``), each line a JSON object."""
-    return "".join(orjson.dumps(detection.to_dict()).decode() + "\n" for detection in detections)
+    buffer = io.StringIO()
+    write_stream(detections, "json", buffer)
+    return buffer.getvalue()
 
 
 def to_csv(detections: Iterable[Detection]) -> str:
     """A header then one row per detection; tags joined by ``;``, the event as JSON text."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    write_stream(detections, "csv", buffer)
+    return buffer.getvalue()
+
+
+def write_stream(detections: Iterable[Detection], output_format: str, out: IO[str]) -> int:
+    """Write ``json`` (lines) or ``csv`` to ``out`` one detection at a time; how many were written."""
+    if output_format == "json":
+        count = 0
+        for detection in detections:
+            out.write(orjson.dumps(detection.to_dict()).decode() + "\n")
+            count += 1
+        return count
+    if output_format != "csv":
+        raise ValueError(f"cannot stream {output_format!r}; expected json or csv")
+    writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
+    count = 0
     for detection in detections:
+        count += 1
         data = detection.to_dict()
         writer.writerow(
             [
@@ -69,7 +87,7 @@ def to_csv(detections: Iterable[Detection]) -> str:
                 orjson.dumps(data["event"]).decode(),
             ]
         )
-    return buffer.getvalue()
+    return count
 
 
 _STYLE = """body{font-family:sans-serif;margin:2em;color:#222}table{border-collapse:collapse;margin-bottom:2em}
@@ -100,7 +118,7 @@ def to_html(result: HuntResult, *, title: str = "Hygie hunt report") -> str:
         ("corrupt records", result.read.corrupt),
         ("rules run", result.rules_run),
         ("rules skipped", len(result.rules_skipped)),
-        ("detections", len(detections)),
+        ("detections", result.found),
         ("seconds", f"{result.seconds:.2f}"),
         ("events/s", f"{result.events_per_second:,.0f}"),
     ]

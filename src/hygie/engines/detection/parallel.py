@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Final, cast
 from hygie.engines.detection.model import Detection, ReadStats, RuleFailure
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
     from multiprocessing.sharedctypes import Synchronized
 
     from hygie.engines._core.progress import Progress
@@ -45,7 +45,7 @@ def parallel_allowed() -> bool:
 def _work(
     executor: RuleExecutor, share: Sequence[Piece], batch_size: int, counter: Synchronized[int], conn: Connection
 ) -> None:
-    """A worker's whole life: hunt the share, send ``(detections, stats, failures, dead rules)``."""
+    """A worker's whole life: hunt the share, send detections as they come, then ``done`` and its figures."""
     from hygie.engines.detection.readers.pieces import read_pieces
 
     def advance(amount: int) -> None:
@@ -54,11 +54,14 @@ def _work(
 
     stats = ReadStats()
     try:
-        found: list[Detection] = []
         for batch in read_pieces(share, stats=stats, batch_size=batch_size, advance=advance):
-            found.extend(executor.feed(batch))
-        found.extend(executor.finish())
-        conn.send(("done", found, stats, executor.failures, executor.dead))
+            found = list(executor.feed(batch))
+            if found:
+                conn.send(("detections", found))  # sent as found: the worker keeps none
+        found = list(executor.finish())
+        if found:
+            conn.send(("detections", found))
+        conn.send(("done", stats, executor.failures, executor.dead))
     except BaseException as error:  # noqa: BLE001 - reported to the parent, which raises it there
         conn.send(("error", f"{type(error).__name__}: {error}"))
     finally:
@@ -73,15 +76,16 @@ def _merge(stats: ReadStats, part: ReadStats) -> None:
     stats.errors.extend(part.errors)
 
 
-def hunt_shares(
+def hunt_shares(  # noqa: C901 - one loop serving every worker's messages reads best
     executor: RuleExecutor,
     shares: Sequence[Sequence[Piece]],
     stats: ReadStats,
+    emit: Callable[[list[Detection]], None],
     *,
     batch_size: int = 65536,
     progress: Progress | None = None,
-) -> list[Detection]:
-    """Detections of ``executor``'s rules over every share, one forked worker per share.
+) -> None:
+    """Hunt every share with ``executor``'s rules, one forked worker per share; detections go to ``emit``.
 
     Read statistics are added to ``stats``; rule failures and dropped rules to the executor's own
     (so that ``executor.failures`` and ``executor.rules_run`` describe the whole hunt).
@@ -95,7 +99,6 @@ def hunt_shares(
         process.start()
         sender.close()  # the parent keeps only the reading end: EOF tells it a worker died
         pending[receiver] = (process, os.getpid())
-    found: list[Detection] = []
     failures: dict[tuple[str, str, str], RuleFailure] = {}
     dead: set[int] = set()
     reported = 0
@@ -104,18 +107,21 @@ def hunt_shares(
         while pending:
             for ready in wait(list(pending), timeout=_POLL_SECONDS):
                 receiver = cast("Connection", ready)
-                process, _ = pending.pop(receiver)
+                process, _ = pending[receiver]
                 try:
                     message = receiver.recv()
                 except EOFError:
                     message = ("error", f"worker exited with code {process.exitcode}")
+                if message[0] == "detections":
+                    emit(message[1])
+                    continue
+                del pending[receiver]
                 receiver.close()
                 process.join()
                 if message[0] == "error":
                     problems.append(str(message[1]))
                     continue
-                _, detections, part, rule_failures, rule_dead = message
-                found.extend(detections)
+                _, part, rule_failures, rule_dead = message
                 _merge(stats, part)
                 dead |= rule_dead
                 for failure in rule_failures:
@@ -130,4 +136,3 @@ def hunt_shares(
     if problems:
         raise WorkerError("; ".join(problems))
     executor.adopt(list(failures.values()), dead)
-    return found

@@ -5,9 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import orjson
+import pytest
 
 from hygie.engines.detection.hunt import hunt
+from hygie.engines.detection.model import Detection
 from hygie.engines.detection.rules import load_rules
+from hygie.engines.detection.spool import timeline_key
 
 _RULES = """
 title: Failed logon
@@ -78,3 +81,19 @@ def test_the_base_rule_runs_for_a_correlation_even_when_filtered_out(tmp_path: P
 
     result = hunt([_logons(tmp_path / "logons.jsonl")], pack, min_level=Level.HIGH)
     assert [d.rule_id for d in result.detections] == ["6b1f0a52-0000-4000-8000-000000000002"]
+
+
+@pytest.mark.parametrize("generate", [False, True])
+def test_a_sink_receives_exactly_what_the_result_would_hold(tmp_path: Path, generate: bool) -> None:
+    """Detections given to a sink as they come (correlations at the end) equal the result's own list."""
+    text = _RULES.replace("  timespan: 5m", "  timespan: 5m\n  generate: true") if generate else _RULES
+    (tmp_path / "rules.yml").write_text(text, encoding="utf-8")
+    pack = load_rules([tmp_path / "rules.yml"])
+    logons = _logons(tmp_path / "logons.jsonl")
+    kept = hunt([logons], pack)
+    sunk: list[Detection] = []
+    streamed = hunt([logons], pack, sink=sunk.append)
+    assert streamed.detections == []
+    assert sorted(sunk, key=timeline_key) == kept.detections
+    assert streamed.by_rule == kept.by_rule
+    assert streamed.found == kept.found == (9 if generate else 1)

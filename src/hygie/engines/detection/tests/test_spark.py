@@ -176,7 +176,7 @@ class TestIdenticalDetections:
         quiet = [r for r in pack.rules if r.rule_id not in fired and {c.lower() for c in r.channels} & channels]
         # Spark plans each query slowly (~0.1 s per rule): a fixed sample of non-firing rules keeps the test short.
         kept = [r for r in pack.rules if r.rule_id in fired] + sorted(quiet, key=lambda r: r.rule_id)[:40]
-        subset = RulePack(rules=kept)
+        subset = RulePack(rules=kept, atoms=pack.atoms)
         expected = {(d.rule_id, d.file, d.record_id) for d in hunt(paths, subset).detections}
         assert len(expected) > 50
 

@@ -54,10 +54,29 @@ class ChildRun:
     stderr_tail: str
     #: User + system CPU of the child and the descendants it waited for: steady on a shared machine.
     cpu_seconds: float = 0.0
+    #: Peak of the memory of the child and all its descendants together (summed PSS, sampled every
+    #: 0.1 s): a hunt forks workers, and ``ru_maxrss`` gives only the largest single process.
+    peak_memory_mb: float = 0.0
+
+
+def tree_memory_mb(pid: int) -> float:
+    """Summed proportional set size (PSS: shared pages counted once) of ``pid`` and its descendants."""
+    total_kib = 0
+    pending = [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+            rollup = Path(f"/proc/{current}/smaps_rollup").read_text().splitlines()
+        except OSError:
+            continue  # the process ended meanwhile
+        pending.extend(int(child) for child in children)
+        total_kib += next((int(line.split()[1]) for line in rollup if line.startswith("Pss:")), 0)
+    return total_kib / 1024
 
 
 def run_child(command: list[str], *, cwd: Path | None = None, timeout: float = 7200.0) -> ChildRun:
-    """Run ``command``; wall time from spawn to exit, and the peak RSS of that process alone (``wait4``).
+    """Run ``command``; wall time from spawn to exit, its peak RSS (``wait4``) and its process tree's peak memory.
 
     ``getrusage(RUSAGE_CHILDREN)`` would give the largest of all children so far; ``wait4`` gives
     this one's, so each figure is its own run's.
@@ -65,10 +84,15 @@ def run_child(command: list[str], *, cwd: Path | None = None, timeout: float = 7
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         process = subprocess.Popen(command, cwd=cwd, stdout=out, stderr=err)  # noqa: S603 - our own commands
+        peak_memory = 0.0
+        sampled = 0.0
         while True:
             pid, status, usage = os.wait4(process.pid, os.WNOHANG)
             if pid:
                 break
+            if time.perf_counter() - sampled >= 0.1:  # noqa: PLR2004 - the sampling period
+                peak_memory = max(peak_memory, tree_memory_mb(process.pid))
+                sampled = time.perf_counter()
             if time.perf_counter() - start > timeout:
                 process.kill()
                 pid, status, usage = os.wait4(process.pid, 0)
@@ -82,7 +106,8 @@ def run_child(command: list[str], *, cwd: Path | None = None, timeout: float = 7
         stderr_tail = err.read()[-4000:].decode("utf-8", "replace")
     # Linux reports ru_maxrss in KiB.
     cpu = usage.ru_utime + usage.ru_stime
-    return ChildRun(seconds, usage.ru_maxrss / 1024, process.returncode, stdout, stderr_tail, cpu)
+    peak_memory = max(peak_memory, usage.ru_maxrss / 1024)  # a run shorter than one sample
+    return ChildRun(seconds, usage.ru_maxrss / 1024, process.returncode, stdout, stderr_tail, cpu, peak_memory)
 
 
 def self_peak_rss_mb() -> float:

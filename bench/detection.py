@@ -13,7 +13,8 @@ peak RSS (``wait4``). Measured, ``--repeat`` times (the median is kept):
   1,000,000; smoke: 20,000), Zircolite with ``--jsonl``; events/s each, target ratio >= 10
   (Zircolite runs once: about two minutes on 1 million events);
 - ``ten_million`` (``--full --ten-million``): Hygie alone on 10 million events (the JSON-lines file
-  given ten times, under ten names), peak RSS target < 2 GB.
+  given ten times, under ten names), peak memory target < 2 GB: the summed PSS of the hunt and its
+  worker processes, sampled every 0.1 s (``ru_maxrss`` alone would give only the largest process).
 
 Zircolite is measured only with ``--zircolite DIR`` (its source, outside the repository); it runs
 from ``--zircolite-python`` or a virtualenv the benchmark makes in its cache folder
@@ -165,7 +166,7 @@ def measure_hygie(label: str, inputs: list[Path], rules: Path, args: argparse.Na
         runs.append(done)
         print(
             f"hygie {label}: {done.seconds:7.2f} s end to end (hunt {figures['hunt_seconds']:.2f} s), "
-            f"{figures['events']:,} events, {figures['detections']:,} detections, {done.peak_rss_mb:,.0f} MiB peak"
+            f"{figures['events']:,} events, {figures['detections']:,} detections, {done.peak_memory_mb:,.0f} MiB peak"
         )
     seconds = _median(runs)
     return {
@@ -177,6 +178,7 @@ def measure_hygie(label: str, inputs: list[Path], rules: Path, args: argparse.Na
         "hygie_detections": figures["detections"],
         "hygie_rules_hit": figures["rules_hit"],
         "hygie_peak_rss_mb": round(max(run.peak_rss_mb for run in runs), 1),
+        "hygie_peak_memory_mb": round(max(run.peak_memory_mb for run in runs), 1),
         "events": figures["events"],
     }
 
@@ -275,10 +277,11 @@ def run(args: argparse.Namespace) -> dict[str, Any]:  # noqa: PLR0915 - one meas
                 "hygie_events_per_second": round(child["events"] / done.seconds),
                 "hygie_detections": child["detections"],
                 "hygie_peak_rss_mb": round(done.peak_rss_mb, 1),
+                "hygie_peak_memory_mb": round(done.peak_memory_mb, 1),
             }
             print(
                 f"ten million: {child['events']:,} events in {done.seconds:.1f} s, "
-                f"{child['detections']:,} detections, peak RSS {done.peak_rss_mb:,.0f} MiB "
+                f"{child['detections']:,} detections, peak memory {done.peak_memory_mb:,.0f} MiB "
                 f"(target < {TARGET_RSS_MB:,.0f})"
             )
     finally:
@@ -288,7 +291,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:  # noqa: PLR0915 - one meas
     if zirc is not None:
         checks += [evtx["ratio_vs_zircolite"] >= TARGET_EVTX_RATIO, jsonl["ratio_vs_zircolite"] >= TARGET_JSONL_RATIO]
     if "ten_million" in figures:
-        checks.append(figures["ten_million"]["hygie_peak_rss_mb"] < TARGET_RSS_MB)
+        checks.append(figures["ten_million"]["hygie_peak_memory_mb"] < TARGET_RSS_MB)
     figures["pass"] = all(checks) if checks else None
     return figures
 

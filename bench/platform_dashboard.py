@@ -115,14 +115,16 @@ def build_tree(sizes: Sizes) -> tuple[Any, list[Any], Any]:
     region = nation
     for g in range(group_count):
         if g % GROUPS_PER_REGION == 0:
-            region = Node.objects.create(kind=NodeKind.REGION, name=f"Region {g // GROUPS_PER_REGION + 1}",
-                                         parent=nation)
+            region = Node.objects.create(
+                kind=NodeKind.REGION, name=f"Region {g // GROUPS_PER_REGION + 1}", parent=nation
+            )
         group = Node.objects.create(kind=NodeKind.GROUP, name=f"GHT {g + 1}", parent=region)
         groups.append(group)
         members = min(ESTABLISHMENTS_PER_GROUP, sizes.establishments - g * ESTABLISHMENTS_PER_GROUP)
         establishments.extend(
-            Node.objects.create(kind=NodeKind.ESTABLISHMENT, name=f"CH {g + 1}-{e + 1}", parent=group,
-                                category="public")
+            Node.objects.create(
+                kind=NodeKind.ESTABLISHMENT, name=f"CH {g + 1}-{e + 1}", parent=group, category="public"
+            )
             for e in range(members)
         )
     manager = User.objects.create_user(username="bench.manager", password="Bench-Manager-Password-1")  # noqa: S106 - throwaway database
@@ -145,21 +147,23 @@ def build_findings(sizes: Sizes, establishments: list[Any], rng: random.Random) 
         status = _weighted(rng, STATUSES, 1)[0]
         first_seen = now - dt.timedelta(days=rng.uniform(0, 182))
         closed = status in {"fixed", "false_positive"}
-        batch.append(Finding(
-            node=establishments[i % len(establishments)],
-            source=source,
-            check_id=rng.choice(checks[source]),
-            fingerprint=f"{i:032x}",
-            title=f"Generated finding {i}",
-            severity=_weighted(rng, SEVERITIES, 1)[0],
-            status=status,
-            first_seen=first_seen,
-            last_seen=now,
-            closed_at=first_seen + (now - first_seen) * rng.random() if closed else None,
-            due_date=today + dt.timedelta(days=rng.randint(-30, 90)) if status == "in_remediation" else None,
-            justification="Generated." if status in {"risk_accepted", "false_positive"} else "",
-            acceptance_expires=today + dt.timedelta(days=90) if status == "risk_accepted" else None,
-        ))
+        batch.append(
+            Finding(
+                node=establishments[i % len(establishments)],
+                source=source,
+                check_id=rng.choice(checks[source]),
+                fingerprint=f"{i:032x}",
+                title=f"Generated finding {i}",
+                severity=_weighted(rng, SEVERITIES, 1)[0],
+                status=status,
+                first_seen=first_seen,
+                last_seen=now,
+                closed_at=first_seen + (now - first_seen) * rng.random() if closed else None,
+                due_date=today + dt.timedelta(days=rng.randint(-30, 90)) if status == "in_remediation" else None,
+                justification="Generated." if status in {"risk_accepted", "false_positive"} else "",
+                acceptance_expires=today + dt.timedelta(days=90) if status == "risk_accepted" else None,
+            )
+        )
         if len(batch) == BATCH:
             Finding.objects.bulk_create(batch)
             batch = []
@@ -216,8 +220,10 @@ def _run_on_database(sizes: Sizes, vendor: str) -> dict[str, Any]:
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     build_s = time.perf_counter() - start
-    print(f"database: {vendor}; built {len(establishments)} establishments and {sizes.findings} findings "
-          f"in {build_s:.1f} s (statistics refreshed with ANALYZE)")
+    print(
+        f"database: {vendor}; built {len(establishments)} establishments and {sizes.findings} findings "
+        f"in {build_s:.1f} s (statistics refreshed with ANALYZE)"
+    )
     client = Client()
     client.force_login(manager)
     urls = {
@@ -234,8 +240,10 @@ def _run_on_database(sizes: Sizes, vendor: str) -> dict[str, Any]:
     }
     for name, url in urls.items():
         figures = measure(client, url)
-        print(f"{name:>14}: p50 {figures['p50']:7.1f} ms   p95 {figures['p95']:7.1f} ms   max {figures['max']:7.1f} ms"
-              f"   ({url})")
+        print(
+            f"{name:>14}: p50 {figures['p50']:7.1f} ms   p95 {figures['p95']:7.1f} ms   max {figures['max']:7.1f} ms"
+            f"   ({url})"
+        )
         for key, value in figures.items():
             result[f"{name}_{key}_ms"] = value
     result["target_ms"] = TARGET_MS

@@ -182,7 +182,7 @@ def hunt(
     rule_ids: Collection[str] = (),
     tags: Collection[str] = (),
     threads: int = 2,
-    batch_size: int = 65536,
+    batch_size: int = 16384,
     progress: Progress | None = None,
     evaluator: str = "indexed",
     sink: Callable[[Detection], None] | None = None,

@@ -82,7 +82,7 @@ def hunt_shares(  # noqa: C901 - one loop serving every worker's messages reads 
     stats: ReadStats,
     emit: Callable[[list[Detection]], None],
     *,
-    batch_size: int = 65536,
+    batch_size: int = 16384,
     progress: Progress | None = None,
 ) -> None:
     """Hunt every share with ``executor``'s rules, one forked worker per share; detections go to ``emit``.

@@ -279,9 +279,10 @@ class TestDiffAndDashboard:
             assert 'data-testid="exposure-card"' in page
             assert 'data-testid="exposure-new-services">1<' in page
         assert first.scanned_at is not None
-        assert (
-            first.scanned_at.strftime("%Y-%m-%d") in client.get(tenants.hospital_a.get_absolute_url()).content.decode()
-        )
+        # The page shows the date in the server's time zone (Europe/Paris), which near midnight UTC is
+        # not the UTC date.
+        shown = timezone.localtime(first.scanned_at).strftime("%Y-%m-%d")
+        assert shown in client.get(tenants.hospital_a.get_absolute_url()).content.decode()
         # Another tenant's dashboard says nothing about it.
         page = _client(tenants.outsider).get(tenants.group_b.get_absolute_url()).content.decode()
         assert "exposure-card" not in page

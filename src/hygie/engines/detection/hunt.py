@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from hygie.engines.detection.correlation import CorrelationSpec, apply_correlations, hidden_rules, referenced_rules
 from hygie.engines.detection.executor import EVALUATORS, FLUSH_ROWS, RuleExecutor, detection_from_record
 from hygie.engines.detection.model import CompiledRule, Detection, Level, ReadStats, RuleFailure
+from hygie.engines.detection.spool import timeline_key
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -74,16 +75,7 @@ def select_rules(
 
 def timeline(detections: Iterable[Detection]) -> list[Detection]:
     """Detections in time order (undated ones last), ties broken by file, record and rule."""
-    return sorted(
-        detections,
-        key=lambda d: (
-            d.timestamp is None,
-            d.timestamp.timestamp() if d.timestamp else 0.0,
-            d.file,
-            d.record_id,
-            d.rule_id,
-        ),
-    )
+    return sorted(detections, key=timeline_key)
 
 
 def hunt_batches(

@@ -11,7 +11,6 @@ counter the parent polls.
 from __future__ import annotations
 
 import multiprocessing
-import os
 import sys
 from multiprocessing.connection import Connection, wait
 from typing import TYPE_CHECKING, Any, Final, cast
@@ -92,13 +91,13 @@ def hunt_shares(  # noqa: C901 - one loop serving every worker's messages reads 
     """
     context = multiprocessing.get_context("fork")
     counter: Synchronized[int] = context.Value("q", 0)
-    pending: dict[Any, tuple[Any, int]] = {}
+    pending: dict[Any, Any] = {}
     for share in shares:
         receiver, sender = context.Pipe(duplex=False)
         process = context.Process(target=_work, args=(executor, share, batch_size, counter, sender), daemon=True)
         process.start()
         sender.close()  # the parent keeps only the reading end: EOF tells it a worker died
-        pending[receiver] = (process, os.getpid())
+        pending[receiver] = process
     failures: dict[tuple[str, str, str], RuleFailure] = {}
     dead: set[int] = set()
     reported = 0
@@ -107,7 +106,7 @@ def hunt_shares(  # noqa: C901 - one loop serving every worker's messages reads 
         while pending:
             for ready in wait(list(pending), timeout=_POLL_SECONDS):
                 receiver = cast("Connection", ready)
-                process, _ = pending[receiver]
+                process = pending[receiver]
                 try:
                     message = receiver.recv()
                 except EOFError:
@@ -130,7 +129,7 @@ def hunt_shares(  # noqa: C901 - one loop serving every worker's messages reads 
                 progress.advance(counter.value - reported)
                 reported = counter.value
     finally:
-        for receiver, (process, _) in pending.items():
+        for receiver, process in pending.items():
             process.kill()
             receiver.close()
     if problems:

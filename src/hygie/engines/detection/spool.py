@@ -32,7 +32,7 @@ _Key = tuple[bool, float, str, int, str]
 
 
 def timeline_key(detection: Detection) -> _Key:
-    """Time order, undated last; ties broken by file, record and rule (as :func:`hunt.timeline`)."""
+    """Time order, undated last; ties broken by file, record and rule (the merged timeline's order)."""
     stamp = detection.timestamp
     return (stamp is None, stamp.timestamp() if stamp else 0.0, detection.file, detection.record_id, detection.rule_id)
 

@@ -16,6 +16,7 @@ from hygie.apps.accounts.permissions import Action, Role
 from hygie.testing.tenants import PASSWORD
 from hygie.testing.world import MARK_A, World
 
+from . import registry_continuity_api, registry_continuity_ui
 from .specs import AUTHENTICATED, PUBLIC, RouteSpec, detail, listing, page, write
 
 VIEW, ADD, CHANGE, DELETE = Action.VIEW, Action.ADD, Action.CHANGE, Action.DELETE
@@ -442,6 +443,10 @@ API_ROUTES: dict[tuple[str, str], RouteSpec] = {
         CHANGE, lambda _w: {"status": "acknowledged", "comment": "seen"}, target="alert", success=200),
 }
 
+# Apps with many routes keep their specs in their own module.
+UI_ROUTES |= registry_continuity_ui.UI_ROUTES
+API_ROUTES |= registry_continuity_api.API_ROUTES
+
 #: Request-body fields holding ids of tenant objects, and the kind of world object they name.
 #: A writing API route whose body has an ``*_id``/``*_ids`` field missing here fails the suite.
 FOREIGN_ID_FIELDS: dict[str, str] = {
@@ -459,6 +464,7 @@ FOREIGN_ID_FIELDS: dict[str, str] = {
     "credential_id": "directorycredential",
     "source_id": "logsource",
     "version_id": "rulepackversion",
+    **registry_continuity_api.FOREIGN_ID_FIELDS,
 }
 
 

@@ -22,6 +22,7 @@ from hygie.apps.jobs.models import Job, JobStatus
 from hygie.apps.jobs.outputs import output_dir
 from hygie.apps.organizations.models import Node, NodeKind
 from hygie.testing.tenants import PASSWORD, Tenants, build_tenants
+from hygie.testing.world_continuity import CONTINUITY_KINDS, continuity_objects
 
 __all__ = ["KINDS", "MARK_A", "MARK_B", "World", "build_world", "database_fingerprint"]
 
@@ -49,6 +50,7 @@ KINDS: dict[str, str] = {
     "detection.RulePackVersion": "rulepackversion",
     "detection.Hunt": "hunt",
     "detection.Alert": "alert",
+    **CONTINUITY_KINDS,
     "accounts.RoleAssignment": "roleassignment",
     "accounts.AuditEvent": "auditevent",
     "accounts.User": "user",
@@ -132,6 +134,8 @@ def build_world() -> World:
     _directory(world, nodes)
     _exposure(world, nodes)
     _detection(world, nodes, assets)
+    world.objects.update(continuity_objects(nodes, (MARK_A, MARK_B), world.objects["application"],
+                                            world.objects["careactivity"]))
     world.objects["auditevent"] = tuple(  # type: ignore[assignment]
         AuditEvent.objects.filter(object_type="organizations.Node", object_id=str(node.pk)).get()
         for node in nodes

@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "hygie.apps.directory",
     "hygie.apps.exposure",
     "hygie.apps.detection",
+    "hygie.apps.continuity",
     "hygie.web",
 ]
 

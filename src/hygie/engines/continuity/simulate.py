@@ -21,6 +21,7 @@ copy counts, and without any surviving copy the loss is unbounded (``inf``).
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -119,16 +120,161 @@ def _rebuilt(component: Component, destroyed: bool) -> bool:
     return backup is not None and backup.newest_surviving_cycle_h(destroyed) is None
 
 
-def _loss(component: Component, destroyed: bool, runs: int, rng: np.random.Generator) -> NDArray[np.float64]:
+def _stream(seed: int, name: str, purpose: int) -> np.random.Generator:
+    """The random stream of one component: keyed on its name, so that what-ifs draw the same numbers.
+
+    Common random numbers: a what-if that adds capacity, a copy or re-orders the restores sees
+    exactly the restore times and attack phases the baseline saw, so differences come from the change.
+    """
+    return np.random.default_rng([seed, zlib.crc32(name.encode("utf-8")), purpose])
+
+
+def _loss(component: Component, destroyed: bool, runs: int, seed: int) -> NDArray[np.float64]:
+    """Hours of data lost: the age of the newest surviving copy (uniform phase within its cycle)."""
     cycle = component.backup.newest_surviving_cycle_h(destroyed) if component.backup is not None else None
     if cycle is None:
         return np.full(runs, np.inf)
-    return rng.uniform(0.0, cycle, runs) if cycle > 0 else np.zeros(runs)
+    return _stream(seed, component.name, 1).random(runs) * cycle
 
 
-def _percentile(values: NDArray[np.float64], q: float) -> float:
-    """A percentile that is one of the runs' values (no interpolation: an unbounded loss stays ``inf``)."""
-    return float(np.percentile(values, q, method="inverted_cdf"))
+def _percentiles(values: NDArray[np.float64]) -> NDArray[np.float64]:
+    """P50 and P90 of each row, as values of the runs (no interpolation: an unbounded loss stays ``inf``)."""
+    return np.percentile(values, [50, 90], axis=-1, method="inverted_cdf")
+
+
+#: Runs the median schedule is read from: enough for stable medians, cheaper than all 10,000.
+SCHEDULE_RUNS = 2000
+
+
+@dataclass(frozen=True, slots=True)
+class _Situation:
+    """What the scenario does to each component (by position in the model's order)."""
+
+    index: dict[str, int]
+    lost: list[bool]
+    rebuilt: list[bool]
+    outages: list[float]
+    destroyed: bool
+
+    @classmethod
+    def of(cls, model: Model, scenario: Scenario) -> _Situation:
+        lost = _lost(model, scenario)
+        destroyed = scenario.online_backups_destroyed
+        return cls(
+            index={component.name: position for position, component in enumerate(model.components)},
+            lost=lost,
+            rebuilt=[lost[i] and _rebuilt(c, destroyed) for i, c in enumerate(model.components)],
+            outages=_outages(model, scenario),
+            destroyed=destroyed,
+        )
+
+
+def _durations(component: Component, hours: float, runs: int, seed: int, uncertainty: bool) -> NDArray[np.float64]:
+    if uncertainty and component.spread > 0:
+        return hours * np.exp(component.spread * _stream(seed, component.name, 0).standard_normal(runs))
+    return np.full(runs, hours)
+
+
+def _restore(
+    model: Model, situation: _Situation, runs: int, seed: int, uncertainty: bool
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Start and end hours of every component in every run (the serial schedule, vectorised over runs)."""
+    count = len(model.components)
+    # Every row is written below; empty skips zero-filling two components x runs matrices.
+    starts = np.empty((count, runs))
+    ends = np.empty((count, runs))
+    # Slot free times, one row per parallel restore of each team.
+    slots = {name: np.zeros((team.capacity, runs)) for name, team in model.teams.items()}
+    columns = np.arange(runs)
+    for position, component in enumerate(model.components):
+        ready = np.zeros(runs)
+        for dependency in component.depends_on:
+            np.maximum(ready, ends[situation.index[dependency]], out=ready)
+        if situation.outages[position]:
+            np.maximum(ready, situation.outages[position], out=ready)
+        if not situation.lost[position]:
+            starts[position] = ready
+            ends[position] = ready
+            continue
+        hours = component.rebuild_hours if situation.rebuilt[position] else component.restore_h
+        duration = _durations(component, hours, runs, seed, uncertainty)
+        team = slots[component.team]
+        if len(team) == 1:
+            np.maximum(ready, team[0], out=starts[position])
+            np.add(starts[position], duration, out=ends[position])
+            team[0] = ends[position]
+            continue
+        # Two slots (the usual team) compare faster than argmin over a short axis.
+        slot = (team[1] < team[0]).view(np.int8) if len(team) == 2 else team.argmin(axis=0)  # noqa: PLR2004
+        np.maximum(ready, team[slot, columns], out=starts[position])
+        np.add(starts[position], duration, out=ends[position])
+        team[slot, columns] = ends[position]
+    return starts, ends
+
+
+def _activities(
+    model: Model, situation: _Situation, ends: NDArray[np.float64], seed: int
+) -> tuple[list[ActivityOutcome], NDArray[np.float64]]:
+    """Each activity's outcome, and its downtime in every run."""
+    activities = model.activities
+    runs = ends.shape[1]
+    downtimes = np.zeros((len(activities), runs))
+    losses = np.zeros((len(activities), runs))
+    holds = np.array([activity.degraded_hold_h for activity in activities]).reshape(len(activities), 1)
+    component_losses: dict[int, NDArray[np.float64]] = {}
+    for row, activity in enumerate(activities):
+        needed = [situation.index[name] for name in activity.needs]
+        if needed:
+            np.max(ends[needed], axis=0, out=downtimes[row])
+        for i in (i for i in needed if situation.lost[i]):
+            if i not in component_losses:
+                component_losses[i] = _loss(model.components[i], situation.destroyed, runs, seed)
+            np.maximum(losses[row], component_losses[i], out=losses[row])
+    downtime_p, loss_p, impact_p = (
+        _percentiles(matrix) for matrix in (downtimes, losses, np.maximum(downtimes - holds, 0.0))
+    )
+    means = downtimes.mean(axis=1)
+    outcomes = [
+        ActivityOutcome(
+            name=activity.name,
+            rto_h=activity.rto_h,
+            rpo_h=activity.rpo_h,
+            downtime_p50=float(downtime_p[0, row]),
+            downtime_p90=float(downtime_p[1, row]),
+            data_loss_p50=float(loss_p[0, row]),
+            data_loss_p90=float(loss_p[1, row]),
+            degraded_hold_h=activity.degraded_hold_h,
+            care_impact_p50=float(impact_p[0, row]),
+            care_impact_p90=float(impact_p[1, row]),
+            downtime_mean=float(means[row]),
+        )
+        for row, activity in enumerate(activities)
+    ]
+    return outcomes, downtimes
+
+
+def _median_schedule(
+    model: Model, situation: _Situation, starts: NDArray[np.float64], ends: NDArray[np.float64]
+) -> list[ScheduledRestore]:
+    """The restores with their median start and end (and P90 end), earliest first."""
+    restored = [position for position, lost in enumerate(situation.lost) if lost]
+    if not restored:
+        return []
+    sample = slice(0, min(ends.shape[1], SCHEDULE_RUNS))
+    start_p = np.median(starts[restored, sample], axis=1)
+    end_p = _percentiles(ends[restored, sample])
+    schedule = [
+        ScheduledRestore(
+            model.components[position].name,
+            model.components[position].team,
+            float(start_p[row]),
+            float(end_p[0, row]),
+            float(end_p[1, row]),
+            rebuilt=situation.rebuilt[position],
+        )
+        for row, position in enumerate(restored)
+    ]
+    return sorted(schedule, key=lambda item: (item.start_h, item.component))
 
 
 def simulate(
@@ -136,79 +282,14 @@ def simulate(
 ) -> Simulation:
     """Simulate ``scenario`` on ``model`` over ``runs`` runs (the same seed gives the same result)."""
     runs = max(1, runs)
-    rng = np.random.default_rng(seed)
-    index = {component.name: position for position, component in enumerate(model.components)}
-    lost = _lost(model, scenario)
-    outages = _outages(model, scenario)
-    destroyed = scenario.online_backups_destroyed
-    rebuilt = [lost[i] and _rebuilt(c, destroyed) for i, c in enumerate(model.components)]
-    count = len(model.components)
-    starts = np.zeros((count, runs))
-    ends = np.zeros((count, runs))
-    slots = {name: np.zeros((runs, team.capacity)) for name, team in model.teams.items()}
-    rows = np.arange(runs)
-    # Draws happen in component order whatever the capacities: a what-if with more capacity sees
-    # exactly the same restore times (common random numbers).
-    factors = rng.lognormal(0.0, 1.0, (count, runs)) if uncertainty else np.ones((count, runs))
-    for position, component in enumerate(model.components):
-        ready = np.zeros(runs)
-        for dependency in component.depends_on:
-            np.maximum(ready, ends[index[dependency]], out=ready)
-        if outages[position]:
-            np.maximum(ready, outages[position], out=ready)
-        if not lost[position]:
-            starts[position] = ready
-            ends[position] = ready
-            continue
-        hours = component.rebuild_hours if rebuilt[position] else component.restore_h
-        duration = hours * (factors[position] ** component.spread)
-        team = slots[component.team]
-        slot = team.argmin(axis=1)
-        start = np.maximum(ready, team[rows, slot])
-        starts[position] = start
-        ends[position] = start + duration
-        team[rows, slot] = ends[position]
-    outcomes = []
-    downtimes = np.zeros((len(model.activities), runs))
-    for row, activity in enumerate(model.activities):
-        needed = [index[name] for name in activity.needs]
-        downtime = ends[needed].max(axis=0) if needed else np.zeros(runs)
-        downtimes[row] = downtime
-        losses = [_loss(model.components[i], destroyed, runs, rng) for i in needed if lost[i]]
-        loss = np.max(np.stack(losses), axis=0) if losses else np.zeros(runs)
-        impact = np.maximum(downtime - activity.degraded_hold_h, 0.0)
-        outcomes.append(
-            ActivityOutcome(
-                name=activity.name,
-                rto_h=activity.rto_h,
-                rpo_h=activity.rpo_h,
-                downtime_p50=_percentile(downtime, 50),
-                downtime_p90=_percentile(downtime, 90),
-                data_loss_p50=_percentile(loss, 50),
-                data_loss_p90=_percentile(loss, 90),
-                degraded_hold_h=activity.degraded_hold_h,
-                care_impact_p50=_percentile(impact, 50),
-                care_impact_p90=_percentile(impact, 90),
-                downtime_mean=float(downtime.mean()),
-            )
-        )
-    schedule = [
-        ScheduledRestore(
-            component.name,
-            component.team,
-            float(np.median(starts[position])),
-            float(np.median(ends[position])),
-            _percentile(ends[position], 90),
-            rebuilt=rebuilt[position],
-        )
-        for position, component in enumerate(model.components)
-        if lost[position]
-    ]
+    situation = _Situation.of(model, scenario)
+    starts, ends = _restore(model, situation, runs, seed, uncertainty)
+    outcomes, downtimes = _activities(model, situation, ends, seed)
     return Simulation(
         scenario=scenario.name,
         runs=runs,
         activities=outcomes,
-        schedule=sorted(schedule, key=lambda item: (item.start_h, item.component)),
+        schedule=_median_schedule(model, situation, starts, ends),
         starts=starts,
         ends=ends,
         components=[component.name for component in model.components],

@@ -99,8 +99,8 @@ def _optional(owner: str, data: dict[str, Any], key: str) -> float | None:
     return _hours(owner, data, key) if data.get(key) is not None else None
 
 
-def _flag(owner: str, data: dict[str, Any], key: str) -> bool:
-    value = data.get(key, False)
+def _flag(owner: str, data: dict[str, Any], key: str, *, default: bool = False) -> bool:
+    value = data.get(key, default)
     if not isinstance(value, bool):
         raise ModelError(f"{owner}: {key} must be true or false, not {value!r}")
     return value
@@ -195,7 +195,7 @@ def _backup(owner: str, raw: Any, systems: dict[str, BackupSystem]) -> Backup:
             BackupCopy(
                 site=_text(where, copy, "site"),
                 medium=_text(where, copy, "medium"),
-                online=bool(copy.get("online", True)),
+                online=_flag(where, copy, "online", default=True),
                 immutable=_flag(where, copy, "immutable"),
                 encrypted=_flag(where, copy, "encrypted"),
                 frequency_h=_optional(where, copy, "frequency_h"),

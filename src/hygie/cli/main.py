@@ -26,6 +26,7 @@ GROUPS: Final = {
     "directory": "hygie.cli.directory",
     "exposure": "hygie.cli.exposure",
     "detect": "hygie.cli.detect",
+    "continuity": "hygie.cli.continuity",
 }
 #: Top-level commands: name -> module whose ``register(app)`` adds them.
 COMMANDS: Final = {
@@ -44,7 +45,6 @@ def build_app(only: str | None = None) -> typer.Typer:
         no_args_is_help=True,
         pretty_exceptions_enable=False,
     )
-
 
     @app.callback()
     def root() -> None:

@@ -268,3 +268,7 @@ def scenarios_command(
             scenario.description,
         )
     console.print(table)
+
+
+# The platform commands (Django imported only when they run): ``hygie continuity platform ...``.
+importlib.import_module("hygie.cli.continuity_platform").register(app)

@@ -22,6 +22,7 @@ from hygie.apps.findings.exporting import start_findings_export
 from hygie.apps.findings.models import Finding
 from hygie.apps.inventory.models import Application, Asset, CareActivity
 from hygie.apps.organizations.models import Node, NodeKind
+from hygie.demo.continuity_seed import seed_continuity
 from hygie.demo.detection_seed import seed_detection
 from hygie.demo.directory_seed import seed_directory_audits
 from hygie.demo.establishments import (
@@ -96,6 +97,7 @@ def load_demo(progress: Progress | None = None, now: dt.datetime | None = None) 
         seed_directory_audits(owners, users["demo.analyst"], progress, now)
         seed_exposure(owners, users["demo.analyst"], progress, now)
         seed_detection(owners, assets, users["demo.analyst"], progress, now)
+        seed_continuity(owners, assets, users["demo.manager"], progress, now)
         handlers = [users[name] for name in ("demo.analyst", "demo.manager", "demo.manager.mbz", "demo.manager.cdp")]
         seed_findings(owners, assets, handlers, rng=rng, progress=progress, now=now)
         # One background job waiting in the queue: the worker that `make demo` starts runs it, so the

@@ -72,6 +72,7 @@ api = NinjaAPI(
 
 def _register_routers() -> None:
     from hygie.apps.accounts.api import router as accounts_router
+    from hygie.apps.continuity.api import router as continuity_router
     from hygie.apps.detection.api import router as detection_router
     from hygie.apps.directory.api import router as directory_router
     from hygie.apps.exposure.api import router as exposure_router
@@ -88,6 +89,7 @@ def _register_routers() -> None:
     api.add_router("/directory/", directory_router)
     api.add_router("/exposure/", exposure_router)
     api.add_router("/detection/", detection_router)
+    api.add_router("/continuity/", continuity_router)
 
 
 _register_routers()

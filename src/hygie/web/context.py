@@ -21,6 +21,7 @@ NAVIGATION: list[tuple[Any, str]] = [
     (_("Directory audits"), "directory:audit_list"),
     (_("Internet exposure"), "exposure:scan_list"),
     (_("Log detection"), "detection:alert_list"),
+    (_("Continuity"), "continuity:overview"),
     (_("Jobs"), "jobs:job_list"),
     (_("Audit log"), "accounts:audit_list"),
 ]

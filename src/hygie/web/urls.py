@@ -21,5 +21,6 @@ urlpatterns = [
     path("directory/", include("hygie.apps.directory.urls")),
     path("exposure/", include("hygie.apps.exposure.urls")),
     path("detection/", include("hygie.apps.detection.urls")),
+    path("continuity/", include("hygie.apps.continuity.urls")),
     path("api/", api.urls),
 ]

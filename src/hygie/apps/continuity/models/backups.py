@@ -6,6 +6,7 @@ from typing import Any, ClassVar
 
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -87,6 +88,10 @@ class BackupSystem(AuditedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        """Detail page."""
+        return reverse("continuity:backupsystem_detail", args=[self.pk])
 
 
 class BackupPlanQuerySet(RestrictedQuerySet):

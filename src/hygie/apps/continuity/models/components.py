@@ -82,6 +82,10 @@ class RecoveryTeam(AuditedModel):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        """Detail page."""
+        return reverse("continuity:team_detail", args=[self.pk])
+
 
 class ComponentQuerySet(RestrictedQuerySet):
     """Recovery components."""

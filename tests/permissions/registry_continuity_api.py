@@ -29,6 +29,29 @@ def _exercise(world: World) -> dict[str, Any]:
     }
 
 
+def _backup_plan(world: World) -> dict[str, Any]:
+    return {
+        "system_id": world.pk("backupsystem"),
+        "method": "incremental",
+        "frequency_h": 12,
+        "retention_days": 60,
+        "copies": [
+            {"site": f"Main {MARK_A}", "medium": "nas"},
+            {"site": f"Vault {MARK_A}", "medium": "tape", "online": False, "frequency_h": 168},
+        ],
+    }
+
+
+def _restore_test(world: World) -> dict[str, Any]:
+    return {
+        "date": "2026-01-15",
+        "duration_h": 5.5,
+        "to_production": True,
+        "functional_check_by": "Dr A",
+        "exercise_id": world.pk("exercise"),
+    }
+
+
 def _document(world: World) -> dict[str, Any]:
     """Tenant A's node model, its team one restore stronger (an allowed import changes something)."""
     from hygie.apps.continuity.document import model_document
@@ -45,6 +68,12 @@ API_ROUTES: dict[tuple[str, str], RouteSpec] = {
     ("GET", "/api/continuity/teams/{team_id}"): detail("recoveryteam"),
     ("GET", "/api/continuity/components"): listing(),
     ("GET", "/api/continuity/components/{component_id}"): detail("component"),
+    ("PUT", "/api/continuity/components/{component_id}/backup-plan"): write(
+        CHANGE, _backup_plan, target="component", success=200
+    ),
+    ("POST", "/api/continuity/components/{component_id}/restore-tests"): write(
+        CHANGE, _restore_test, target="component", success=201
+    ),
     ("GET", "/api/continuity/backup-systems"): listing(),
     ("GET", "/api/continuity/backup-systems/{system_id}"): detail("backupsystem"),
     ("GET", "/api/continuity/business-impacts"): listing(),
@@ -75,4 +104,6 @@ API_ROUTES: dict[tuple[str, str], RouteSpec] = {
 FOREIGN_ID_FIELDS: dict[str, str] = {
     "entity_ids": "node",
     "activity_ids": "careactivity",
+    "system_id": "backupsystem",
+    "exercise_id": "exercise",
 }

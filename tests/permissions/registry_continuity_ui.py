@@ -116,6 +116,36 @@ def _action(world: World) -> dict[str, Any]:
     }
 
 
+def _backup_plan(world: World) -> dict[str, Any]:
+    # The world's component has one copy: the formset adds a second one (no existing row is posted).
+    return {
+        "system": world.pk("backupsystem"),
+        "method": "incremental",
+        "frequency_h": 12,
+        "retention_days": 60,
+        "copies-TOTAL_FORMS": 1,
+        "copies-INITIAL_FORMS": 0,
+        "copies-MIN_NUM_FORMS": 0,
+        "copies-MAX_NUM_FORMS": 50,
+        "copies-0-site": f"Vault {MARK_A}",
+        "copies-0-medium": "tape",
+        "copies-0-immutable": "on",
+    }
+
+
+def _restore_test(world: World) -> dict[str, Any]:
+    tested = dt.date.today() - dt.timedelta(days=2)  # noqa: DTZ011 - a calendar date
+    return {
+        "date": tested.isoformat(),
+        "success": "on",
+        "duration_h": 5.5,
+        "to_production": "on",
+        "functional_check_by": "Dr A",
+        "exercise": world.pk("exercise"),
+        "notes": "Restored to the production cluster.",
+    }
+
+
 def _programme(_world: World) -> dict[str, Any]:
     return {
         "plan_owner": "CIO",
@@ -124,7 +154,6 @@ def _programme(_world: World) -> dict[str, Any]:
         "crisis_procedures": "Plan blanc annex",
         "plan_blanc_covers_cyber": "on",
         "business_referent": "Dr B",
-        "activity_share_pct": 40,
     }
 
 
@@ -144,6 +173,10 @@ UI_ROUTES: dict[tuple[str, str], RouteSpec] = {
     ("continuity:component_detail", "GET"): detail("component"),
     ("continuity:component_edit", "GET"): detail("component", CHANGE),
     ("continuity:component_edit", "POST"): write(CHANGE, _component, target="component"),
+    ("continuity:backupplan_edit", "GET"): detail("component", CHANGE),
+    ("continuity:backupplan_edit", "POST"): write(CHANGE, _backup_plan, target="component"),
+    ("continuity:restoretest_add", "GET"): detail("component", CHANGE),
+    ("continuity:restoretest_add", "POST"): write(CHANGE, _restore_test, target="component"),
     ("continuity:team_list", "GET"): listing(),
     ("continuity:team_add", "GET"): page(ADD),
     ("continuity:team_add", "POST"): write(ADD, _team),

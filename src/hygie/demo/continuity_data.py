@@ -221,7 +221,6 @@ class ProgrammeSpec:
     policy_reviewed_days_ago: int | None
     backup_policy_days_ago: int | None
     plan_blanc_covers_cyber: bool
-    activity_share_pct: float | None
     business_referent: str
     organisation: str
     governance: str

@@ -247,7 +247,6 @@ class _Seeder:
                 security_policy_reviewed_on=self._past(programme.policy_reviewed_days_ago),
                 backup_policy_validated_on=self._past(programme.backup_policy_days_ago),
                 plan_blanc_covers_cyber=programme.plan_blanc_covers_cyber,
-                activity_share_pct=programme.activity_share_pct,
                 business_referent=programme.business_referent,
                 organisation=programme.organisation,
                 governance=programme.governance,

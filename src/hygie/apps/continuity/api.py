@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from ninja import Router, Status
 from ninja.errors import HttpError
 from ninja.pagination import paginate
@@ -29,18 +30,23 @@ from hygie.apps.continuity.filtersets import (
     SimulationFilterSet,
 )
 from hygie.apps.continuity.models import (
+    BackupCopy,
+    BackupPlan,
     BackupSystem,
     BusinessImpact,
     Component,
     Exercise,
     RecoveryScenario,
     RecoveryTeam,
+    RestoreTest,
     Simulation,
 )
 from hygie.apps.continuity.running import start_simulation
 from hygie.apps.continuity.schemas import (
     ActionIn,
     ActionOut,
+    BackupPlanIn,
+    BackupPlanOut,
     BackupSystemOut,
     BusinessImpactOut,
     ComponentDetailOut,
@@ -50,6 +56,8 @@ from hygie.apps.continuity.schemas import (
     ExerciseOut,
     ImportOut,
     ObjectId,
+    RestoreTestIn,
+    RestoreTestOut,
     ScenarioOut,
     SimulateIn,
     SimulationDetailOut,
@@ -117,6 +125,63 @@ def get_component(request: HttpRequest, component_id: ObjectId) -> Component:
         components.prefetch_related("depends_on", "dependents", "backup_plan__copies", "restore_tests"),
         pk=component_id,
     )
+
+
+def _changeable_component(request: HttpRequest, component_id: int) -> Component:
+    """A component the caller sees (404 otherwise) and may change (403 otherwise)."""
+    component = get_object_or_404(Component.objects.restrict(request.user, Action.VIEW), pk=component_id)
+    if not Component.objects.restrict(request.user, Action.CHANGE).filter(pk=component.pk).exists():
+        raise HttpError(403, "You may not change this component.")
+    return component
+
+
+def _clean(obj: Any, label: str = "", exclude: list[str] | None = None) -> None:
+    """Model validation; 422 naming the element (``copies[1]: frequency_h: ...``)."""
+    try:
+        obj.full_clean(exclude=exclude)
+    except ValidationError as exc:
+        raise HttpError(422, f"{label}: {_messages(exc)}" if label else _messages(exc)) from exc
+
+
+@router.put("/components/{component_id}/backup-plan", response=BackupPlanOut)
+def put_backup_plan(request: HttpRequest, component_id: ObjectId, payload: BackupPlanIn) -> BackupPlan:
+    """Create or change a component's backup plan; its copies are replaced by ``copies``, all or nothing (422)."""
+    component = _changeable_component(request, component_id)
+    system = None
+    if payload.system_id is not None:
+        system = _visible(request, BackupSystem.objects, [payload.system_id], "backup system")[0]
+    plan = BackupPlan.objects.filter(component=component).first() or BackupPlan(component=component)
+    plan.system = system
+    for name in ("method", "frequency_h", "retention_days", "covered_by_contract"):
+        setattr(plan, name, getattr(payload, name))
+    _clean(plan)
+    copies = [BackupCopy(**copy.model_dump()) for copy in payload.copies]
+    for index, copy in enumerate(copies):
+        _clean(copy, f"copies[{index}]", exclude=["plan"])
+    with transaction.atomic():
+        plan.save()
+        # One by one (not bulk) so that the audit log records each copy removed and added.
+        for old in plan.copies.all():
+            old.delete()
+        for copy in copies:
+            copy.plan = plan
+            copy.save()
+    return plan
+
+
+@router.post("/components/{component_id}/restore-tests", response={201: RestoreTestOut})
+def add_restore_test(request: HttpRequest, component_id: ObjectId, payload: RestoreTestIn) -> Status[RestoreTest]:
+    """Record a restore test of a component (optionally during an exercise); 422 on bad values or a future date."""
+    component = _changeable_component(request, component_id)
+    exercise = None
+    if payload.exercise_id is not None:
+        exercise = _visible(request, Exercise.objects, [payload.exercise_id], "exercise")[0]
+    if payload.date > timezone.localdate():
+        raise HttpError(422, "date: a restore test cannot be dated in the future.")
+    test = RestoreTest(component=component, exercise=exercise, **payload.model_dump(exclude={"exercise_id"}))
+    _clean(test)
+    test.save()
+    return Status(201, test)
 
 
 @router.get("/backup-systems", response=list[BackupSystemOut])

@@ -12,3 +12,11 @@ class ContinuityConfig(AppConfig):
     name = "hygie.apps.continuity"
     label = "continuity"
     verbose_name = _("Continuity and recovery")
+
+    def ready(self) -> None:
+        """Engine texts shown on pages (Gantt labels, what-if sentences) follow the request's language."""
+        from django.utils.translation import gettext
+
+        from hygie.engines._core.i18n import set_translator
+
+        set_translator(gettext)

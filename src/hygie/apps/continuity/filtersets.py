@@ -120,7 +120,7 @@ class ExerciseFilterSet(TenantFilterSet):
 
 
 class RecoveryTeamFilterSet(TenantFilterSet):
-    """Recovery teams by node, text."""
+    """Recovery teams by node, text (name, members): the UI list and the API share it."""
 
     search_fields = ("name", "members")
 

@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -57,7 +58,8 @@ _TITLES: dict[str, Any] = {
     "d2.o1.a": _("Governance scheme for continuity and recovery"),
     "d2.o1.b": _('Cyber crisis procedures (cyber risks in the "plan blanc", crisis cell, reporting)'),
     "d2.o1.c": _("PCA/PRA built on BIAs of a care service, an administrative process and a technical platform"),
-    "d2.o1.d": _("A continuity plan tested in the field within 12 months (groups: 66 % of activity covered)"),
+    # xgettext:no-python-format -- "66 % o" is no placeholder.
+    "d2.o1.d": _("A continuity plan tested in the field within 12 months (groups: at least 66 % of activity covered)"),
     "d2.o2.a": _("Backup and restore policy validated (outsourced and SaaS systems by contract)"),
     "d2.o2.b": _("Backup plans for the critical systems"),
     "d2.o3.a": _("Backup infrastructure authenticated independently of production, with MFA"),
@@ -210,11 +212,20 @@ def _bia_scopes(node: Node) -> Objective:
     return Objective("d2.o1.c", _share(len(kinds), len(ActivityKind)), detail, tuple(evidence))
 
 
+def _ancestor_paths(node: Node) -> list[str]:
+    """Paths of the node's strict ancestors (``1.4.9.`` -> ``1.``, ``1.4.``)."""
+    return [node.path[: i + 1] for i, char in enumerate(node.path[:-1]) if char == "."]
+
+
 def _field_tests(node: Node, as_of: dt.date) -> Objective:
-    tests = Exercise.objects.filter(node__path__startswith=node.path, kind=ExerciseKind.PCA_FIELD_TEST)
+    # A test counts when the node's subtree owns it, or when an ancestor (the group) owns it and it
+    # covered the node or part of its subtree: a group-wide field test covers its establishments.
+    owned = Q(node__path__startswith=node.path)
+    inherited = Q(node__path__in=_ancestor_paths(node), entities__path__startswith=node.path)
+    tests = Exercise.objects.filter(owned | inherited, kind=ExerciseKind.PCA_FIELD_TEST).distinct()
     held = [
         e
-        for e in tests.prefetch_related("entities")
+        for e in tests.select_related("node").prefetch_related("entities")
         if e.status == ExerciseStatus.HELD and e.held_on and as_of - _YEAR <= e.held_on <= as_of
     ]
     planned = [e for e in tests if e.status == ExerciseStatus.PLANNED and e.planned_on >= as_of]
@@ -225,17 +236,21 @@ def _field_tests(node: Node, as_of: dt.date) -> Objective:
             "d2.o1.d", status, str(_("No field test of a continuity plan held within 12 months.")), evidence
         )
     if node.kind != NodeKind.GROUP:
-        return Objective(
-            "d2.o1.d",
-            MET,
-            str(_("Field test held on %(date)s.") % {"date": max(e.held_on for e in held if e.held_on)}),
-            evidence,
-        )
+        latest = max(held, key=lambda e: (e.held_on, e.pk))
+        if latest.node.path.startswith(node.path):
+            detail = _("Field test held on %(date)s.") % {"date": latest.held_on}
+        else:
+            detail = _("Field test held on %(date)s by %(owner)s, covering this node.") % {
+                "date": latest.held_on,
+                "owner": latest.node,
+            }
+        return Objective("d2.o1.d", MET, str(detail), evidence)
     covered = {
         entity.pk for exercise in held for entity in exercise.entities.all() if entity.path.startswith(node.path)
     }
-    shares = ContinuityProgramme.objects.filter(node_id__in=covered).values_list("activity_share_pct", flat=True)
-    share = sum(s for s in shares if s is not None)
+    # The establishments' own share of the group's activity (organisation tree), as declared there.
+    shares = Node.objects.filter(pk__in=covered).values_list("activity_share", flat=True)
+    share = float(sum(s for s in shares if s is not None))
     status = MET if share >= GROUP_COVERAGE_PCT else PARTIAL
     return Objective(
         "d2.o1.d",

@@ -16,12 +16,14 @@ if TYPE_CHECKING:
 __all__ = [
     "ActionIn",
     "ActionOut",
+    "BackupPlanIn",
     "BackupPlanOut",
     "BackupSystemOut",
     "BusinessImpactOut",
     "ComponentDetailOut",
     "ComponentOut",
     "ComponentRef",
+    "CopyIn",
     "CopyOut",
     "DegradedModeOut",
     "ExerciseDetailOut",
@@ -29,6 +31,7 @@ __all__ = [
     "ExerciseOut",
     "ImportOut",
     "ObjectId",
+    "RestoreTestIn",
     "RestoreTestOut",
     "ScenarioOut",
     "SimulateIn",
@@ -400,3 +403,43 @@ class ImportOut(Schema):
     """Objects written per kind."""
 
     counts: dict[str, int]
+
+
+class CopyIn(Schema):
+    """A backup copy of a plan: site, medium, online or not, immutable, encrypted, refresh period."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    site: str = Field("", max_length=100)
+    medium: str = Field("disk", max_length=16)
+    online: bool = True
+    immutable: bool = False
+    encrypted: bool = False
+    frequency_h: float | None = None
+
+
+class BackupPlanIn(Schema):
+    """A component's backup plan; ``copies`` replace the plan's copies, all at once."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    system_id: ObjectId | None = None
+    method: str = Field("full", max_length=16)
+    frequency_h: float
+    retention_days: int = Field(30, ge=0, le=2**31 - 1)
+    covered_by_contract: bool = False
+    copies: list[CopyIn] = Field(default_factory=list, max_length=50)
+
+
+class RestoreTestIn(Schema):
+    """A restore test of a component (not dated in the future)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    date: dt.date
+    success: bool = True
+    duration_h: float | None = None
+    to_production: bool = False
+    functional_check_by: str = Field("", max_length=150)
+    exercise_id: ObjectId | None = None
+    notes: str = Field("", max_length=20_000)

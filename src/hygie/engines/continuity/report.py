@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import html
 import math
-from gettext import gettext as _  # engines import no Django
 from typing import TYPE_CHECKING
+
+from hygie.engines._core.i18n import gettext as _
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -55,6 +56,11 @@ def _h(value: float) -> str:
     return f"{value:,.1f} h"
 
 
+def _block(tag: str, text: str) -> str:
+    """``text`` escaped in a ``tag`` element (texts are translated outside f-strings: xgettext skips those)."""
+    return f"<{tag}>{_e(text)}</{tag}>"
+
+
 def _table(headers: Iterable[str], rows: Iterable[str]) -> str:
     head = "".join(f"<th>{_e(h)}</th>" for h in headers)
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
@@ -95,7 +101,8 @@ def _ticks(horizon: float) -> list[float]:
 def gantt_svg(schedule: Sequence[ScheduledRestore], rto_markers: Sequence[tuple[str, float]] = ()) -> str:
     """An inline SVG Gantt chart of ``schedule`` (hours on the x axis), with optional RTO markers."""
     if not schedule:
-        return f"<p>{_e(_('Nothing to restore.'))}</p>"
+        nothing = _("Nothing to restore.")
+        return f"<p>{_e(nothing)}</p>"
     horizon = max(max(r.end_p90_h, r.end_h) for r in schedule)
     horizon = max([horizon, *(hours for _name, hours in rto_markers)]) or 1.0
     scale = _CHART_W / horizon
@@ -105,10 +112,11 @@ def gantt_svg(schedule: Sequence[ScheduledRestore], rto_markers: Sequence[tuple[
     bottom = _AXIS_H + _ROW_H * len(schedule)
     height = bottom + (24 if rto_markers else 10)
     width = _LABEL_W + _CHART_W + 50  # room for the last tick and RTO labels
+    caption = _("Recovery schedule")
     parts = [
         (
             f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-            f'viewBox="0 0 {width} {height}" role="img" aria-label="{_e(_("Recovery schedule"))}" '
+            f'viewBox="0 0 {width} {height}" role="img" aria-label="{_e(caption)}" '
             'font-family="sans-serif" font-size="11">'
         )
     ]
@@ -116,13 +124,14 @@ def gantt_svg(schedule: Sequence[ScheduledRestore], rto_markers: Sequence[tuple[
         x = _LABEL_W + tick * scale
         parts.append(f'<line x1="{x:.1f}" y1="{_AXIS_H - 5}" x2="{x:.1f}" y2="{bottom}" stroke="#ddd"/>')
         parts.append(f'<text x="{x:.1f}" y="{_AXIS_H - 10}" text-anchor="middle">{tick:g} h</text>')
+    rebuilt = _("rebuilt")
     for row, restore in enumerate(schedule):
         y = _AXIS_H + row * _ROW_H
         colour = teams[restore.team]
         x0 = _LABEL_W + restore.start_h * scale
         x1 = _LABEL_W + restore.end_h * scale
         x90 = _LABEL_W + max(restore.end_p90_h, restore.end_h) * scale
-        label = restore.component + (f" ({_('rebuilt')})" if restore.rebuilt else "")
+        label = restore.component + (f" ({rebuilt})" if restore.rebuilt else "")
         tip = _("%(component)s, team %(team)s: %(start)s to %(end)s (P90 end %(p90)s)") % {
             "component": restore.component,
             "team": restore.team,
@@ -142,15 +151,14 @@ def gantt_svg(schedule: Sequence[ScheduledRestore], rto_markers: Sequence[tuple[
             parts.append(f'<line x1="{x90:.1f}" y1="{mid - 4}" x2="{x90:.1f}" y2="{mid + 4}" stroke="{colour}"/>')
     for name, hours in rto_markers:
         x = _LABEL_W + hours * scale
+        title = _("RTO of %(activity)s") % {"activity": name}
+        marker = _("RTO %(hours)s") % {"hours": _h(hours)}
         parts.append(
             f'<line x1="{x:.1f}" y1="{_AXIS_H - 5}" x2="{x:.1f}" y2="{bottom + 4}" stroke="#c00" '
-            f'stroke-dasharray="4 3"><title>{_e(_("RTO of %(activity)s") % {"activity": name})}: '
+            f'stroke-dasharray="4 3"><title>{_e(title)}: '
             f"{_e(_h(hours))}</title></line>"
         )
-        parts.append(
-            f'<text x="{x:.1f}" y="{bottom + 16}" text-anchor="middle" fill="#c00">'
-            f"{_e(_('RTO %(hours)s') % {'hours': _h(hours)})}</text>"
-        )
+        parts.append(f'<text x="{x:.1f}" y="{bottom + 16}" text-anchor="middle" fill="#c00">{_e(marker)}</text>')
     parts.append("</svg>")
     legend = "".join(f'<span><i style="background:{colour}"></i>{_e(team)}</span>' for team, colour in teams.items())
     note = _("Bars: median schedule; whisker: 90th percentile of the end; dashed red lines: RTOs; pale bars: rebuilt.")
@@ -238,19 +246,20 @@ def to_html(
     ]
     if description:
         parts.append(f"<p>{_e(description)}</p>")
+    schedule_title = _("Recovery schedule")
     parts += [
         f"<p>{_e(summary)}</p>",
-        f"<h2>{_e(_('Activities against their targets'))}</h2>",
+        _block("h2", _("Activities against their targets")),
         _table(activity_headers, [_activity_row(a) for a in simulation.activities]),
-        f"<p>{_e(_('Care impact: downtime beyond what the degraded modes can hold.'))}</p>",
-        f"<h2>{_e(_('Recovery schedule'))}</h2>",
+        _block("p", _("Care impact: downtime beyond what the degraded modes can hold.")),
+        f"<h2>{_e(schedule_title)}</h2>",
         gantt_svg(simulation.schedule, _rto_markers(simulation.activities)),
     ]
     if what_ifs:
         changes = (_("Rank"), _("Change"), _("Downtime saved"), _("Data loss saved"), _("Activities made recoverable"))
-        parts += [f"<h2>{_e(_('What if'))}</h2>", _table(changes, _what_if_rows(what_ifs))]
+        parts += [_block("h2", _("What if")), _table(changes, _what_if_rows(what_ifs))]
     if findings:
         columns = (_("Severity"), _("Finding"), _("Affected"), _("Remediation"))
-        parts += [f"<h2>{_e(_('Findings'))}</h2>", _table(columns, _finding_rows(findings))]
+        parts += [_block("h2", _("Findings")), _table(columns, _finding_rows(findings))]
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"

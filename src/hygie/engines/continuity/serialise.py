@@ -65,6 +65,7 @@ def what_if_to_dict(what_if: WhatIf) -> dict[str, Any]:
         "downtime_saved_h": hours(what_if.downtime_saved_h),
         "data_loss_saved_h": hours(what_if.data_loss_saved_h),
         "made_recoverable": what_if.made_recoverable,
+        "capacity": what_if.capacity,
     }
 
 

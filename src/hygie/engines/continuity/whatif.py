@@ -31,9 +31,9 @@ from __future__ import annotations
 import heapq
 import math
 from dataclasses import dataclass, replace
-from gettext import gettext as _  # engines import no Django
 from typing import TYPE_CHECKING
 
+from hygie.engines._core.i18n import gettext as _
 from hygie.engines.continuity.model import Backup, BackupCopy, Component, Model, Scenario, selects
 from hygie.engines.continuity.simulate import Simulation, simulate
 
@@ -47,6 +47,7 @@ __all__ = [
     "WHAT_IF_RUNS",
     "WhatIf",
     "candidates",
+    "describe",
     "what_ifs",
 ]
 
@@ -70,14 +71,39 @@ class WhatIf:
     downtime_saved_h: float
     data_loss_saved_h: float
     made_recoverable: int = 0
+    capacity: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class _Candidate:
-    change: str
     kind: str
     target: str
     model: Model
+    capacity: int | None = None
+
+    @property
+    def change(self) -> str:
+        return describe(self.kind, self.target, self.capacity)
+
+
+def describe(kind: str, target: str, capacity: int | None = None) -> str:
+    """The change as a sentence in the current language (``capacity``: a team's new capacity).
+
+    Kept apart from the figures so that a page can describe a stored what-if in its reader's language.
+    """
+    if kind == "team_capacity" and capacity is not None:
+        return _("One more parallel restore for team %(team)s (%(before)d → %(after)d)") % {
+            "team": target,
+            "before": capacity - 1,
+            "after": capacity,
+        }
+    if kind == "offline_copy":
+        return _("Add an offline copy of %(component)s") % {"component": target}
+    if kind == "faster_storage":
+        return _("Faster storage: data transfers twice as fast")
+    if kind == "restore_order":
+        return _("Restore in order of the activities' RTO (dependencies first)")
+    return target
 
 
 def _needed(model: Model) -> dict[str, int]:
@@ -113,12 +139,7 @@ def _capacity_candidates(model: Model, scenario: Scenario) -> list[_Candidate]:
         if name not in busy:
             continue
         teams = {**model.teams, name: replace(team, capacity=team.capacity + 1)}
-        change = _("One more parallel restore for team %(team)s (%(before)d → %(after)d)") % {
-            "team": name,
-            "before": team.capacity,
-            "after": team.capacity + 1,
-        }
-        result.append(_Candidate(change, "team_capacity", name, replace(model, teams=teams)))
+        result.append(_Candidate("team_capacity", name, replace(model, teams=teams), team.capacity + 1))
     return result
 
 
@@ -145,8 +166,7 @@ def _offline_candidates(model: Model, scenario: Scenario) -> list[_Candidate]:
         assert component.backup is not None  # noqa: S101 - filtered above; narrows the type for mypy
         components = list(model.components)
         components[position] = replace(component, backup=_offline_copy(component.backup))
-        change = _("Add an offline copy of %(component)s") % {"component": component.name}
-        result.append(_Candidate(change, "offline_copy", component.name, _with_components(model, components)))
+        result.append(_Candidate("offline_copy", component.name, _with_components(model, components)))
     return result
 
 
@@ -157,8 +177,7 @@ def _faster_storage(model: Model, scenario: Scenario) -> list[_Candidate]:
         replace(c, restore_h=c.restore_h - c.transfer_h / 2, transfer_h=c.transfer_h / 2) if c.transfer_h > 0 else c
         for c in model.components
     ]
-    change = _("Faster storage: data transfers twice as fast")
-    return [_Candidate(change, "faster_storage", "", _with_components(model, components))]
+    return [_Candidate("faster_storage", "", _with_components(model, components))]
 
 
 def priority_order(model: Model) -> list[Component]:
@@ -202,19 +221,21 @@ def _order_candidates(model: Model) -> list[_Candidate]:
     ordered = priority_order(model)
     if [c.name for c in ordered] == [c.name for c in model.components]:
         return []
-    change = _("Restore in order of the activities' RTO (dependencies first)")
-    return [_Candidate(change, "restore_order", "", _with_components(model, ordered))]
+    return [_Candidate("restore_order", "", _with_components(model, ordered))]
 
 
 def candidates(model: Model, scenario: Scenario) -> list[tuple[str, str, str, Model]]:
     """Every candidate change as ``(change, kind, target, variant model)``."""
-    found = [
+    return [(c.change, c.kind, c.target, c.model) for c in _candidates(model, scenario)]
+
+
+def _candidates(model: Model, scenario: Scenario) -> list[_Candidate]:
+    return [
         *_capacity_candidates(model, scenario),
         *_offline_candidates(model, scenario),
         *_faster_storage(model, scenario),
         *_order_candidates(model),
     ]
-    return [(c.change, c.kind, c.target, c.model) for c in found]
 
 
 def _data_loss_saved(baseline: Simulation, variant: Simulation) -> tuple[float, int]:
@@ -245,21 +266,22 @@ def what_ifs(
     """
     if baseline is None or baseline.runs != max(1, runs) or baseline.scenario != scenario.name:
         baseline = simulate(model, scenario, runs=runs, seed=seed, uncertainty=uncertainty)
-    found = candidates(model, scenario)
+    found = _candidates(model, scenario)
     if progress is not None:
         progress.start(_("What-ifs"), len(found))
     results = []
-    for change, kind, target, variant_model in found:
-        variant = simulate(variant_model, scenario, runs=runs, seed=seed, uncertainty=uncertainty)
+    for candidate in found:
+        variant = simulate(candidate.model, scenario, runs=runs, seed=seed, uncertainty=uncertainty)
         loss_saved, recovered = _data_loss_saved(baseline, variant)
         results.append(
             WhatIf(
-                change=change,
-                kind=kind,
-                target=target,
+                change=candidate.change,
+                kind=candidate.kind,
+                target=candidate.target,
                 downtime_saved_h=baseline.total_downtime_mean - variant.total_downtime_mean,
                 data_loss_saved_h=loss_saved,
                 made_recoverable=recovered,
+                capacity=candidate.capacity,
             )
         )
         if progress is not None:

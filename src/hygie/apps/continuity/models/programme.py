@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -20,7 +19,7 @@ class ContinuityProgrammeQuerySet(RestrictedQuerySet):
 class ContinuityProgramme(AuditedModel):
     """Governance of continuity and recovery for one node (CaRE d2.p1, d2.p2, d2.o1.a-b, d2.o2.a, d2.o4).
 
-    ``activity_share_pct`` is the establishment's share of its group's activity, for the 66 % rule.
+    The share of the group's activity the 66 % rule weighs is the node's own ``activity_share``.
     """
 
     node = models.OneToOneField(
@@ -39,12 +38,6 @@ class ContinuityProgramme(AuditedModel):
     plan_blanc_covers_cyber = models.BooleanField(_('the "plan blanc" covers cyber risks'), default=False)
     backup_policy_validated_on = models.DateField(_("backup and restore policy validated on"), null=True, blank=True)
     business_referent = models.CharField(_("business referent for functional tests"), max_length=150, blank=True)
-    activity_share_pct = models.FloatField(
-        _("share of the group's activity (%)"),
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(0.0), MaxValueValidator(100.0)],
-    )
     updated = models.DateTimeField(_("updated"), default=timezone.now)
 
     objects = ContinuityProgrammeQuerySet.as_manager()

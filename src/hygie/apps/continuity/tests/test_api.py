@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
+from operator import itemgetter
+from typing import Any, ClassVar
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from hygie.apps.accounts.models import ApiToken
 from hygie.apps.continuity.document import model_document
-from hygie.apps.continuity.models import Component, RecoveryTeam, Simulation, SimulationStatus
+from hygie.apps.continuity.models import (
+    BackupPlan,
+    BackupSystem,
+    Component,
+    Exercise,
+    ExerciseKind,
+    RecoveryTeam,
+    RestoreTest,
+    Simulation,
+    SimulationStatus,
+)
 from hygie.testing.tasks import run_queued_tasks
 
 from .support import build_continuity
@@ -139,6 +152,91 @@ class TestExerciseApi:
         exercise_id = api.post(f"{API}/exercises", base, content_type=JSON).json()["id"]
         action = {"title": "x", "owner_id": tenants.outsider.pk}
         assert 422 == api.post(f"{API}/exercises/{exercise_id}/actions", action, content_type=JSON).status_code
+
+
+class TestBackupApi:
+    """PUT a component's backup plan (copies replaced atomically); POST a restore test."""
+
+    PLAN: ClassVar[dict[str, Any]] = {
+        "method": "incremental",
+        "frequency_h": 12,
+        "retention_days": 60,
+        "copies": [
+            {"site": "Main", "medium": "nas"},
+            {"site": "Vault", "medium": "tape", "online": False, "frequency_h": 168},
+        ],
+    }
+
+    def test_create_then_replace_plan(self, built: dict[str, Any], tenants: Any) -> None:
+        """No plan: PUT creates it with its copies; a second PUT replaces the copies; GET shows the result."""
+        api = _api(tenants.users["analyst"])
+        url = f"{API}/components/{built['hypervisors'].pk}/backup-plan"
+        response = api.put(url, self.PLAN | {"system_id": built["tapes"].pk}, content_type=JSON)
+        assert 200 == response.status_code, response.content
+        body = response.json()
+        assert (built["tapes"].pk, "incremental", 12.0) == (body["system_id"], body["method"], body["frequency_h"])
+        assert [("Main", True), ("Vault", False)] == [(c["site"], c["online"]) for c in body["copies"]]
+        replaced = self.PLAN | {"copies": [{"site": "Cloud", "medium": "object", "immutable": True}]}
+        assert 200 == api.put(url, replaced, content_type=JSON).status_code
+        detail = api.get(f"{API}/components/{built['hypervisors'].pk}").json()
+        assert None is detail["backup_plan"]["system_id"]
+        assert [("Cloud", True)] == [(c["site"], c["immutable"]) for c in detail["backup_plan"]["copies"]]
+        assert 1 == BackupPlan.objects.filter(component=built["hypervisors"]).count()
+
+    def test_bad_copy_changes_nothing(self, built: dict[str, Any], tenants: Any) -> None:
+        """A bad medium on the second copy: 422 naming it; the plan and its copies are as before."""
+        api = _api(tenants.users["analyst"])
+        plan = built["plans"]["Patient record"]
+        before = sorted(plan.copies.values_list("pk", "site"))
+        bad = self.PLAN | {"copies": [{"site": "A"}, {"site": "B", "medium": "floppy"}]}
+        response = api.put(f"{API}/components/{built['dpi'].pk}/backup-plan", bad, content_type=JSON)
+        assert 422 == response.status_code
+        assert "copies[1]" in response.json()["detail"]
+        assert "medium" in response.json()["detail"]
+        negative = self.PLAN | {"frequency_h": -1}
+        assert (
+            422 == api.put(f"{API}/components/{built['dpi'].pk}/backup-plan", negative, content_type=JSON).status_code
+        )
+        plan.refresh_from_db()
+        assert 24.0 == plan.frequency_h
+        assert before == sorted(plan.copies.values_list("pk", "site"))
+
+    def test_plan_refused(self, built: dict[str, Any], tenants: Any) -> None:
+        """A viewer: 403; another tenant's component or backup system: 404; nothing stored."""
+        url = f"{API}/components/{built['hypervisors'].pk}/backup-plan"
+        assert 403 == _api(tenants.users["viewer"]).put(url, self.PLAN, content_type=JSON).status_code
+        assert 404 == _api(tenants.outsider).put(url, self.PLAN, content_type=JSON).status_code
+        foreign = BackupSystem.objects.get(node=tenants.hospital_b, name="Veeam")
+        analyst = _api(tenants.users["analyst"])
+        response = analyst.put(url, self.PLAN | {"system_id": foreign.pk}, content_type=JSON)
+        assert 404 == response.status_code
+        assert not BackupPlan.objects.filter(component=built["hypervisors"]).exists()
+
+    def test_restore_test(self, built: dict[str, Any], tenants: Any) -> None:
+        """A test with its exercise: 201; a future date, a foreign exercise, a viewer: refused, nothing stored."""
+        api = _api(tenants.users["analyst"])
+        exercise = Exercise.objects.create(
+            node=tenants.hospital_a, kind=ExerciseKind.RESTORE_TEST, title="Drill", planned_on=dt.date(2026, 1, 5)
+        )
+        url = f"{API}/components/{built['pacs'].pk}/restore-tests"
+        test = {"date": "2026-01-05", "duration_h": 9, "to_production": True, "exercise_id": exercise.pk}
+        response = api.post(url, test, content_type=JSON)
+        assert 201 == response.status_code, response.content
+        assert (9.0, True, exercise.pk) == itemgetter("duration_h", "success", "exercise_id")(response.json())
+        assert [9.0] == [
+            t["duration_h"] for t in api.get(f"{API}/components/{built['pacs'].pk}").json()["restore_tests"]
+        ]
+        tomorrow = (timezone.localdate() + dt.timedelta(days=1)).isoformat()
+        response = api.post(url, test | {"date": tomorrow}, content_type=JSON)
+        assert 422 == response.status_code
+        assert "future" in response.json()["detail"]
+        assert 422 == api.post(url, test | {"duration_h": -1}, content_type=JSON).status_code
+        foreign = Exercise.objects.create(
+            node=tenants.hospital_b, kind=ExerciseKind.RESTORE_TEST, title="B", planned_on=dt.date(2026, 1, 5)
+        )
+        assert 404 == api.post(url, test | {"exercise_id": foreign.pk}, content_type=JSON).status_code
+        assert 403 == _api(tenants.users["viewer"]).post(url, test, content_type=JSON).status_code
+        assert 1 == RestoreTest.objects.filter(component=built["pacs"]).count()
 
 
 class TestImportExportApi:

@@ -16,7 +16,6 @@ from django.db import transaction
 from hygie.apps.continuity.document import node_model, scope_of
 from hygie.apps.continuity.models import (
     Component,
-    ContinuityProgramme,
     Exercise,
     ExerciseAction,
     ExerciseKind,
@@ -142,15 +141,26 @@ class TestGovernance:
 
     def test_activity_shares_of_the_group_sum_to_100(self, group: Node) -> None:
         """The members' shares of the group's activity sum to 100 % (the 66 % rule needs them)."""
-        shares = ContinuityProgramme.objects.filter(node__parent=group).values_list("activity_share_pct", flat=True)
-        assert math.isclose(100.0, sum(share or 0 for share in shares))
+        shares = Node.objects.filter(parent=group).values_list("activity_share", flat=True)
+        assert math.isclose(100.0, sum(float(share or 0) for share in shares))
 
     def test_field_test_covers_two_thirds_of_the_group(self, group: Node) -> None:
         """The held field test of the plan covers establishments totalling at least 66 % of the activity."""
         field_test = Exercise.objects.get(node=group, kind=ExerciseKind.PCA_FIELD_TEST, status=ExerciseStatus.HELD)
-        covered = sum(node.continuity_programme.activity_share_pct for node in field_test.entities.all())
+        covered = sum(float(node.activity_share or 0) for node in field_test.entities.all())
         assert 66 <= covered < 100
         assert Exercise.objects.filter(kind=ExerciseKind.CRISIS_EXERCISE, status=ExerciseStatus.PLANNED).exists()
+
+    def test_covered_establishment_meets_the_field_test_objective(self, group: Node) -> None:
+        """CH Valbrise owns no field test, but the group's covered it: d2.o1.d is met for the hospital."""
+        from hygie.apps.continuity.readiness import MET, readiness
+
+        field_test = Exercise.objects.get(node=group, kind=ExerciseKind.PCA_FIELD_TEST, status=ExerciseStatus.HELD)
+        valbrise = Node.objects.get(kind=NodeKind.ESTABLISHMENT, short_name="CH Valbrise")
+        assert valbrise in field_test.entities.all()
+        assert field_test.held_on is not None
+        objective = next(o for o in readiness(valbrise, as_of=field_test.held_on).objectives if o.id == "d2.o1.d")
+        assert MET == objective.status
 
     def test_exercise_actions_and_continuity_findings(self, group: Node) -> None:
         """Exercise actions live in the findings register, beside the model audit's findings."""

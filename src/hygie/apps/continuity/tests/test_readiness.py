@@ -155,8 +155,8 @@ class TestFieldTests:
     def test_group_66_percent_rule(self, tenants: Any) -> None:
         """A group's tests covering 40 %: partial; adding an establishment of 30 %: 70 %, met."""
         other = Node.objects.create(kind=NodeKind.ESTABLISHMENT, name="Hospital A2", parent=tenants.group_a)
-        ContinuityProgramme.objects.create(node=tenants.hospital_a, activity_share_pct=40)
-        ContinuityProgramme.objects.create(node=other, activity_share_pct=30)
+        Node.objects.filter(pk=tenants.hospital_a.pk).update(activity_share=40)
+        Node.objects.filter(pk=other.pk).update(activity_share=30)
         exercise = self._test(tenants.group_a, held_on=dt.date(2026, 6, 1), entities=[tenants.hospital_a])
         result = readiness(tenants.group_a, as_of=AS_OF)
         objective = next(o for o in result.objectives if o.id == "d2.o1.d")
@@ -165,9 +165,34 @@ class TestFieldTests:
         exercise.entities.add(other)
         assert MET == _status(tenants.group_a, "d2.o1.d")
 
+    def test_establishment_covered_by_group_test(self, tenants: Any) -> None:
+        """A field test held by the group and covering the hospital counts for the hospital (and its own test page)."""
+        other = Node.objects.create(kind=NodeKind.ESTABLISHMENT, name="Hospital A2", parent=tenants.group_a)
+        exercise = self._test(tenants.group_a, held_on=dt.date(2026, 6, 1), entities=[other])
+        assert NOT_MET == _status(tenants.hospital_a, "d2.o1.d")  # the group's test covered another hospital
+        exercise.entities.add(tenants.hospital_a)
+        result = readiness(tenants.hospital_a, as_of=AS_OF)
+        objective = next(o for o in result.objectives if o.id == "d2.o1.d")
+        assert MET == objective.status
+        assert "GHT A" in objective.detail
+        assert [exercise.get_absolute_url()] == [e.url for e in objective.evidence]
+
+    def test_ancestor_planned_and_old_tests(self, tenants: Any) -> None:
+        """A group's test covering the hospital: planned gives partial; held 13 months ago does not count."""
+        self._test(tenants.group_a, held_on=None, entities=[tenants.hospital_a])
+        assert PARTIAL == _status(tenants.hospital_a, "d2.o1.d")
+        Exercise.objects.all().delete()
+        self._test(tenants.group_a, held_on=dt.date(2025, 9, 1), entities=[tenants.hospital_a])
+        assert NOT_MET == _status(tenants.hospital_a, "d2.o1.d")
+
+    def test_other_tenant_test_does_not_count(self, tenants: Any) -> None:
+        """A test owned by another group, even naming the hospital, is not an ancestor's: not met."""
+        self._test(tenants.group_b, held_on=dt.date(2026, 6, 1), entities=[tenants.hospital_a])
+        assert NOT_MET == _status(tenants.hospital_a, "d2.o1.d")
+
     def test_group_ignores_foreign_entities(self, tenants: Any) -> None:
         """An establishment outside the group counts for nothing."""
-        ContinuityProgramme.objects.create(node=tenants.hospital_b, activity_share_pct=90)
+        Node.objects.filter(pk=tenants.hospital_b.pk).update(activity_share=90)
         self._test(tenants.group_a, held_on=dt.date(2026, 6, 1), entities=[tenants.hospital_b])
         assert PARTIAL == _status(tenants.group_a, "d2.o1.d")
 

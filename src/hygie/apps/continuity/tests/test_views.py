@@ -166,6 +166,13 @@ class TestTeams:
         assert 302 == analyst.post("/continuity/teams/add/", data).status_code
         assert 400 == analyst.post("/continuity/teams/add/", data | {"name": "Other", "capacity": "0"}).status_code
 
+    def test_one_filterset(self) -> None:
+        """The UI list and the API filter teams with the same FilterSet (filtersets.py's)."""
+        from hygie.apps.continuity import filtersets, views
+
+        assert filtersets.RecoveryTeamFilterSet is views.TeamListView.filterset_class
+        assert not hasattr(views.components, "TeamFilterSet")
+
 
 class TestBackupSystems:
     """Backup systems: list, detail, edit."""
@@ -395,8 +402,8 @@ class TestDocuments:
         assert f"/continuity/activities/{built['emergencies'].pk}/bia/" in page
 
     def test_programme(self, built: dict[str, Any], tenants: Any, analyst: Client) -> None:
-        """Created on first save; a share over 100 % is refused."""
+        """Created on first save; a date that is no date is refused."""
         url = f"/continuity/nodes/{tenants.hospital_a.pk}/programme/"
-        assert 400 == analyst.post(url, {"activity_share_pct": "150"}).status_code
-        assert 302 == analyst.post(url, {"plan_owner": "CIO", "activity_share_pct": "60"}).status_code
+        assert 400 == analyst.post(url, {"security_policy_signed_on": "yesterday"}).status_code
+        assert 302 == analyst.post(url, {"plan_owner": "CIO"}).status_code
         assert "CIO" == tenants.hospital_a.continuity_programme.plan_owner

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from hygie.apps.continuity.views.backups import BackupPlanEditView, RestoreTestAddView
 from hygie.apps.continuity.views.components import (
     BackupSystemDetailView,
     BackupSystemEditView,
@@ -39,6 +40,7 @@ from hygie.apps.continuity.views.scenarios import (
 )
 
 __all__ = [
+    "BackupPlanEditView",
     "BackupSystemDetailView",
     "BackupSystemEditView",
     "BackupSystemListView",
@@ -58,6 +60,7 @@ __all__ = [
     "PlanView",
     "ProgrammeEditView",
     "ReadinessView",
+    "RestoreTestAddView",
     "ScenarioDetailView",
     "ScenarioEditView",
     "ScenarioListView",

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
 
 from django.db.models import Q
 
 from hygie.apps.accounts.permissions import Action
-from hygie.apps.continuity.filtersets import BackupSystemFilterSet, ComponentFilterSet
+from hygie.apps.continuity.filtersets import BackupSystemFilterSet, ComponentFilterSet, RecoveryTeamFilterSet
 from hygie.apps.continuity.forms import BackupSystemForm, ComponentForm, RecoveryTeamForm
-from hygie.apps.continuity.models import BackupPlan, BackupSystem, BusinessImpact, Component, RecoveryTeam, RestoreTest
+from hygie.apps.continuity.models import (
+    BackupPlan,
+    BackupSystem,
+    BusinessImpact,
+    Component,
+    Exercise,
+    RecoveryTeam,
+    RestoreTest,
+)
 from hygie.apps.continuity.tables import BACKUP_SYSTEM_COLUMNS, COMPONENT_COLUMNS, TEAM_COLUMNS
-from hygie.web.filtering import TenantFilterSet
 from hygie.web.views import ObjectDetailView, ObjectEditView, ObjectListView
 
 __all__ = [
@@ -75,8 +82,16 @@ class ComponentDetailView(ObjectDetailView):
             "dependents": visible.filter(depends_on=obj),
             "plan": plan,
             "copies": plan.copies.all() if plan else [],
-            "restore_tests": RestoreTest.objects.restrict(user, Action.VIEW).filter(component=obj),
+            "restore_tests": RestoreTest.objects.restrict(user, Action.VIEW)
+            .filter(component=obj)
+            .select_related("exercise"),
             "needed_by": needed_by,
+            # A test may name an exercise of an ancestor the user does not see: its title stays hidden.
+            "visible_exercises": set(
+                Exercise.objects.restrict(user, Action.VIEW)
+                .filter(restore_tests__component=obj)
+                .values_list("pk", flat=True)
+            ),
             "can_change": _can(Component, user, obj, Action.CHANGE),
         }
 
@@ -88,21 +103,11 @@ class ComponentEditView(ObjectEditView):
     form_class = ComponentForm
 
 
-class TeamFilterSet(TenantFilterSet):
-    """Recovery teams by node and name (H3's filtersets.py has none: teams are only listed in the UI)."""
-
-    search_fields = ("name", "members")
-
-    class Meta:
-        model = RecoveryTeam
-        fields: ClassVar[list[str]] = []
-
-
 class TeamListView(ObjectListView):
     """Recovery teams."""
 
     model = RecoveryTeam
-    filterset_class = TeamFilterSet
+    filterset_class = RecoveryTeamFilterSet
     columns = TEAM_COLUMNS
     add_url_name = "continuity:team_add"
     template_name = "continuity/object_list.html"

@@ -132,6 +132,21 @@ SEVERITY_LABELS: dict[str, Any] = {
 }
 
 
+def _described(row: dict[str, Any]) -> dict[str, Any]:
+    """A stored what-if with its change worded in the reader's language (the stored text is the job's)."""
+    from hygie.engines.continuity.whatif import KINDS, describe
+
+    if row.get("kind") not in KINDS:
+        return row
+    capacity = row.get("capacity")
+    return {
+        **row,
+        "change": describe(
+            str(row["kind"]), str(row.get("target") or ""), capacity if isinstance(capacity, int) else None
+        ),
+    }
+
+
 def simulation_context(user: Any, obj: Simulation) -> dict[str, Any]:
     """Rows of a simulation's stored result, and the open continuity findings of its scenario's node."""
     result = obj.result or {}
@@ -144,7 +159,7 @@ def simulation_context(user: Any, obj: Simulation) -> dict[str, Any]:
         "in_progress": obj.status in {SimulationStatus.QUEUED, SimulationStatus.RUNNING},
         "activities": activities,
         "schedule": schedule,
-        "what_if": result.get("what_if") or [],
+        "what_if": [_described(row) for row in result.get("what_if") or [] if isinstance(row, dict)],
         "result_findings": [
             {**f, "severity_label": SEVERITY_LABELS.get(str(f.get("severity")), f.get("severity"))}
             for f in result.get("findings") or []

@@ -40,5 +40,7 @@ class TestToDict:
         } == (data["schedule"][-1])
         first = data["what_if"][0]
         assert ("team_capacity", "apps", 4.0) == (first["kind"], first["target"], first["downtime_saved_h"])
-        assert {"change", "kind", "target", "downtime_saved_h", "data_loss_saved_h", "made_recoverable"} == set(first)
+        keys = {"change", "kind", "target", "downtime_saved_h", "data_loss_saved_h", "made_recoverable", "capacity"}
+        assert keys == set(first)
+        assert 2 == first["capacity"]  # the team's capacity with the change
         assert [] == data["findings"]

@@ -86,7 +86,8 @@ class ActivityOutcome:
 class Simulation:
     """What a simulation gives: per-activity outcomes, the median schedule, and the raw run matrices.
 
-    ``starts``/``ends`` are components x runs; ``downtimes`` is activities x runs.
+    ``ends`` is components x runs and ``downtimes`` activities x runs; ``starts`` is components x
+    the first :data:`SCHEDULE_RUNS` runs (all of them below that: the median schedule reads no more).
     """
 
     scenario: str
@@ -181,8 +182,10 @@ def _restore(
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Start and end hours of every component in every run (the serial schedule, vectorised over runs)."""
     count = len(model.components)
-    # Every row is written below; empty skips zero-filling two components x runs matrices.
-    starts = np.empty((count, runs))
+    # Every row is written below; empty skips zero-filling the components x runs matrix. Starts are
+    # kept for the runs the median schedule reads only: at 10,000 runs that spares a matrix as large.
+    kept = min(runs, SCHEDULE_RUNS)
+    starts = np.empty((count, kept))
     ends = np.empty((count, runs))
     # Slot free times, one row per parallel restore of each team, sorted per run.
     slots = {name: np.zeros((team.capacity, runs)) for name, team in model.teams.items()}
@@ -193,7 +196,7 @@ def _restore(
         if situation.outages[position]:
             np.maximum(ready, situation.outages[position], out=ready)
         if not situation.lost[position]:
-            starts[position] = ready
+            starts[position] = ready[:kept]
             ends[position] = ready
             continue
         hours = component.rebuild_hours if situation.rebuilt[position] else component.restore_h
@@ -201,8 +204,9 @@ def _restore(
         team = slots[component.team]
         # Slots kept sorted per run (row 0 frees first): start on row 0, then re-insert the new end
         # in order with one pass (cheaper than argmin and fancy indexing over the runs).
-        np.maximum(ready, team[0], out=starts[position])
-        np.add(starts[position], duration, out=ends[position])
+        start = np.maximum(ready, team[0], out=ready)
+        np.add(start, duration, out=ends[position])
+        starts[position] = start[:kept]
         moving = ends[position].copy()
         for slot in range(1, len(team)):
             np.minimum(team[slot], moving, out=team[slot - 1])

@@ -27,18 +27,17 @@ from hygie.apps.continuity.models import (
 if TYPE_CHECKING:
     from hygie.apps.organizations.models import Node
 
-__all__ = ["ancestor_paths", "dependency_order", "latest_simulation", "plan_context", "plan_html", "plan_pdf"]
-
-
-def ancestor_paths(node: Node) -> list[str]:
-    """Paths of the node and of its ancestors (``"1."``, ``"1.4."``, ``"1.4.17."``)."""
-    return [node.path[: i + 1] for i, char in enumerate(node.path) if char == "."]
+__all__ = ["dependency_order", "latest_simulation", "plan_context", "plan_html", "plan_pdf"]
 
 
 def latest_simulation(node: Node) -> Simulation | None:
-    """The latest finished simulation of a scenario of the node or of its ancestors."""
+    """The latest finished simulation of a scenario of the node or below it.
+
+    Not an ancestor's: a group's scenario is simulated on the group's model, whose schedule names
+    the other establishments' components, which the establishment's document must not show.
+    """
     return (
-        Simulation.objects.filter(status=SimulationStatus.DONE, scenario__node__path__in=ancestor_paths(node))
+        Simulation.objects.filter(status=SimulationStatus.DONE, scenario__node__path__startswith=node.path)
         .select_related("scenario")
         .order_by("-created", "-id")
         .first()

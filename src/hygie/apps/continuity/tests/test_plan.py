@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from hygie.apps.continuity.models import ContinuityProgramme, Exercise, ExerciseKind
+from hygie.apps.continuity.models import ContinuityProgramme, Exercise, ExerciseKind, RecoveryScenario
 from hygie.apps.continuity.plan import dependency_order, plan_context, plan_html, plan_pdf
 from hygie.apps.continuity.running import new_simulation, run_simulation
 
@@ -85,6 +85,15 @@ class TestPlanDocument:
         assert simulation.pk == context["simulation"].pk
         assert [row["component"] for row in simulation.result["schedule"]] == [r["name"] for r in context["order"]]
         assert "Median schedule" in plan_html(tenants.hospital_a)
+
+    def test_a_group_simulation_stays_out_of_an_establishment_plan(self, built: dict[str, Any], tenants: Any) -> None:
+        """A group's scenario simulates the group's model: its schedule is not the establishment's order."""
+        group_scenario = RecoveryScenario.objects.create(
+            node=tenants.group_a, name="Group ransomware", lost=["application"]
+        )
+        run_simulation(new_simulation(group_scenario, user=None, runs=20, seed=1))
+        assert plan_context(tenants.hospital_a)["simulation"] is None
+        assert group_scenario.simulations.get().pk == plan_context(tenants.group_a)["simulation"].pk
 
     def test_empty_node(self, tenants: Any) -> None:
         """A node with nothing recorded still gives a document, saying so."""

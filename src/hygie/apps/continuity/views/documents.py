@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hygie.apps.accounts.permissions import Action
+from hygie.apps.continuity.document import ancestor_paths
 from hygie.apps.continuity.forms import ProgrammeForm
 from hygie.apps.continuity.models import (
     BusinessImpact,
@@ -20,7 +21,6 @@ from hygie.apps.continuity.models import (
     Simulation,
     SimulationStatus,
 )
-from hygie.apps.continuity.plan import ancestor_paths
 from hygie.apps.findings.models import ACTIVE_STATUSES, Finding
 from hygie.apps.inventory.models import CareActivity
 from hygie.apps.organizations.models import Node

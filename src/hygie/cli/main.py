@@ -27,6 +27,7 @@ GROUPS: Final = {
     "exposure": "hygie.cli.exposure",
     "detect": "hygie.cli.detect",
     "continuity": "hygie.cli.continuity",
+    "compliance": "hygie.cli.compliance",
 }
 #: Top-level commands: name -> module whose ``register(app)`` adds them.
 COMMANDS: Final = {

@@ -172,10 +172,9 @@ def import_command(
 
 def _scenario(node: Any, name: str) -> Any:
     """The scenario ``name`` of the node, else of its nearest ancestor; exit 2 with the known names."""
-    from hygie.apps.continuity.document import ancestor_paths
     from hygie.apps.continuity.models import RecoveryScenario
 
-    scenarios = list(RecoveryScenario.objects.filter(node__path__in=ancestor_paths(node)).select_related("node"))
+    scenarios = list(RecoveryScenario.objects.filter(node__path__in=node.lineage_paths()).select_related("node"))
     matching = sorted((s for s in scenarios if s.name == name.strip()), key=lambda s: -len(s.node.path))
     if not matching:
         known = ", ".join(sorted({s.name for s in scenarios})) or _("none")

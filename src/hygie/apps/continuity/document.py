@@ -50,15 +50,9 @@ if TYPE_CHECKING:
 __all__ = ["Scope", "display_names", "model_document", "node_model", "scope_of"]
 
 
-def ancestor_paths(node: Node) -> list[str]:
-    """The paths of ``node``'s ancestors and of ``node`` itself (``"1."``, ``"1.4."``, ``"1.4.17."``)."""
-    parts = [part for part in node.path.split(".") if part]
-    return [".".join(parts[: index + 1]) + "." for index in range(len(parts))]
-
-
 def in_scope(node: Node, field_name: str = "node__path") -> Q:
     """Rows owned by ``node``, its subtree or its ancestors."""
-    return Q(**{f"{field_name}__startswith": node.path}) | Q(**{f"{field_name}__in": ancestor_paths(node)})
+    return Q(**{f"{field_name}__startswith": node.path}) | Q(**{f"{field_name}__in": node.lineage_paths()})
 
 
 def _owner_label(node: Node) -> str:
@@ -160,7 +154,7 @@ def scope_of(node: Node) -> Scope:
         {s.pk: s for s in BackupSystem.objects.filter(node__path__startswith=node.path).select_related("node")}
     )
     scenarios = list(
-        RecoveryScenario.objects.filter(node__path__in=ancestor_paths(node))
+        RecoveryScenario.objects.filter(node__path__in=node.lineage_paths())
         .select_related("node")
         .order_by("name", "node__path", "pk")
     )

@@ -212,16 +212,11 @@ def _bia_scopes(node: Node) -> Objective:
     return Objective("d2.o1.c", _share(len(kinds), len(ActivityKind)), detail, tuple(evidence))
 
 
-def _ancestor_paths(node: Node) -> list[str]:
-    """Paths of the node's strict ancestors (``1.4.9.`` -> ``1.``, ``1.4.``)."""
-    return [node.path[: i + 1] for i, char in enumerate(node.path[:-1]) if char == "."]
-
-
 def _field_tests(node: Node, as_of: dt.date) -> Objective:
     # A test counts when the node's subtree owns it, or when an ancestor (the group) owns it and it
     # covered the node or part of its subtree: a group-wide field test covers its establishments.
     owned = Q(node__path__startswith=node.path)
-    inherited = Q(node__path__in=_ancestor_paths(node), entities__path__startswith=node.path)
+    inherited = Q(node__path__in=node.lineage_paths(), entities__path__startswith=node.path)
     tests = Exercise.objects.filter(owned | inherited, kind=ExerciseKind.PCA_FIELD_TEST).distinct()
     held = [
         e

@@ -55,18 +55,12 @@ def transition_allowed(current: str, new: str) -> bool:
     return current == new or new in TRANSITIONS.get(current, frozenset())
 
 
-def _ancestor_paths(path: str) -> list[str]:
-    """``"1.4.17."`` -> ``["1.", "1.4.", "1.4.17."]``: the node and every ancestor."""
-    parts = [p for p in path.split(".") if p]
-    return [".".join(parts[: i + 1]) + "." for i in range(len(parts))]
-
-
 def eligible_owners(finding: Finding) -> Any:
     """Active users holding a role on the finding's node or one of its ancestors."""
     from hygie.apps.accounts.models import User
 
     return (
-        User.objects.filter(is_active=True, roles__node__path__in=_ancestor_paths(finding.node.path))
+        User.objects.filter(is_active=True, roles__node__path__in=finding.node.lineage_paths())
         .distinct()
         .order_by("username")
     )

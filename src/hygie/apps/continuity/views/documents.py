@@ -12,7 +12,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hygie.apps.accounts.permissions import Action
-from hygie.apps.continuity.document import ancestor_paths
 from hygie.apps.continuity.forms import ProgrammeForm
 from hygie.apps.continuity.models import (
     BusinessImpact,
@@ -38,7 +37,7 @@ def overview_context(user: Any, node: Node) -> dict[str, Any]:
     """Activities with their targets against the latest simulation, degraded-mode hold, open findings."""
     simulation = (
         Simulation.objects.restrict(user, Action.VIEW)
-        .filter(status=SimulationStatus.DONE, scenario__node__path__in=ancestor_paths(node))
+        .filter(status=SimulationStatus.DONE, scenario__node__path__in=node.lineage_paths())
         .select_related("scenario")
         .order_by("-created", "-id")
         .first()

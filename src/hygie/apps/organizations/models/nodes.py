@@ -155,6 +155,14 @@ class Node(AuditedModel):
             depth=F("depth") + shift,
         )
 
+    def lineage_paths(self) -> list[str]:
+        """Paths of the root, every ancestor and this node (``"1.4.17."`` -> ``"1."``, ``"1.4."``, ``"1.4.17."``).
+
+        What a query needs to reach data owned above a node (a group's shared systems, scenarios, roles).
+        """
+        parts = [part for part in self.path.split(".") if part]
+        return [".".join(parts[: index + 1]) + "." for index in range(len(parts))]
+
     def ancestors(self) -> list[Node]:
         """Nodes from the root down to the parent of this node."""
         ids = [int(part) for part in self.path.split(".") if part][:-1]

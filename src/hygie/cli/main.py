@@ -28,6 +28,8 @@ GROUPS: Final = {
     "detect": "hygie.cli.detect",
     "continuity": "hygie.cli.continuity",
     "compliance": "hygie.cli.compliance",
+    "budget": "hygie.cli.budget",
+    "awareness": "hygie.cli.awareness",
 }
 #: Top-level commands: name -> module whose ``register(app)`` adds them.
 COMMANDS: Final = {

@@ -22,6 +22,9 @@ from hygie.apps.findings.exporting import start_findings_export
 from hygie.apps.findings.models import Finding
 from hygie.apps.inventory.models import Application, Asset, CareActivity
 from hygie.apps.organizations.models import Node, NodeKind
+from hygie.demo.awareness_seed import seed_awareness
+from hygie.demo.budget_seed import seed_budget
+from hygie.demo.compliance_seed import seed_compliance
 from hygie.demo.continuity_seed import seed_continuity
 from hygie.demo.detection_seed import seed_detection
 from hygie.demo.directory_seed import seed_directory_audits
@@ -100,6 +103,10 @@ def load_demo(progress: Progress | None = None, now: dt.datetime | None = None) 
         seed_continuity(owners, assets, users["demo.manager"], progress, now)
         handlers = [users[name] for name in ("demo.analyst", "demo.manager", "demo.manager.mbz", "demo.manager.cdp")]
         seed_findings(owners, assets, handlers, rng=rng, progress=progress, now=now)
+        # After every engine: assessments take their measures from the audits, scans and models above.
+        seed_compliance(owners, users, progress, now)
+        seed_budget(owners, users, progress, now)
+        seed_awareness(owners, users, progress, now)
         # One background job waiting in the queue: the worker that `make demo` starts runs it, so the
         # Jobs page shows a real job going from queued to done, with its CSV to download.
         start_findings_export(users["demo.manager"], owners["group"], "status=active")

@@ -22,6 +22,9 @@ from hygie.apps.jobs.models import Job, JobStatus
 from hygie.apps.jobs.outputs import output_dir
 from hygie.apps.organizations.models import Node, NodeKind
 from hygie.testing.tenants import PASSWORD, Tenants, build_tenants
+from hygie.testing.world_awareness import AWARENESS_KINDS, awareness_objects
+from hygie.testing.world_budget import BUDGET_KINDS, budget_objects
+from hygie.testing.world_compliance import COMPLIANCE_KINDS, compliance_objects
 from hygie.testing.world_continuity import CONTINUITY_KINDS, continuity_objects
 
 __all__ = ["KINDS", "MARK_A", "MARK_B", "World", "build_world", "database_fingerprint"]
@@ -51,6 +54,9 @@ KINDS: dict[str, str] = {
     "detection.Hunt": "hunt",
     "detection.Alert": "alert",
     **CONTINUITY_KINDS,
+    **COMPLIANCE_KINDS,
+    **BUDGET_KINDS,
+    **AWARENESS_KINDS,
     "accounts.RoleAssignment": "roleassignment",
     "accounts.AuditEvent": "auditevent",
     "accounts.User": "user",
@@ -136,6 +142,9 @@ def build_world() -> World:
     _detection(world, nodes, assets)
     world.objects.update(continuity_objects(nodes, (MARK_A, MARK_B), world.objects["application"],
                                             world.objects["careactivity"]))
+    world.objects.update(compliance_objects(nodes, (MARK_A, MARK_B), world.objects["finding"]))
+    world.objects.update(budget_objects(nodes, (MARK_A, MARK_B)))
+    world.objects.update(awareness_objects(nodes, (MARK_A, MARK_B)))
     world.objects["auditevent"] = tuple(  # type: ignore[assignment]
         AuditEvent.objects.filter(object_type="organizations.Node", object_id=str(node.pk)).get()
         for node in nodes

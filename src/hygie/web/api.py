@@ -72,6 +72,9 @@ api = NinjaAPI(
 
 def _register_routers() -> None:
     from hygie.apps.accounts.api import router as accounts_router
+    from hygie.apps.awareness.api import router as awareness_router
+    from hygie.apps.budget.api import router as budget_router
+    from hygie.apps.compliance.api import router as compliance_router
     from hygie.apps.continuity.api import router as continuity_router
     from hygie.apps.detection.api import router as detection_router
     from hygie.apps.directory.api import router as directory_router
@@ -90,6 +93,9 @@ def _register_routers() -> None:
     api.add_router("/exposure/", exposure_router)
     api.add_router("/detection/", detection_router)
     api.add_router("/continuity/", continuity_router)
+    api.add_router("/compliance/", compliance_router)
+    api.add_router("/budget/", budget_router)
+    api.add_router("/awareness/", awareness_router)
 
 
 _register_routers()

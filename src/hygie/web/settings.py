@@ -107,6 +107,9 @@ INSTALLED_APPS = [
     "hygie.apps.exposure",
     "hygie.apps.detection",
     "hygie.apps.continuity",
+    "hygie.apps.compliance",
+    "hygie.apps.budget",
+    "hygie.apps.awareness",
     "hygie.web",
 ]
 

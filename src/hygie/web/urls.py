@@ -22,5 +22,8 @@ urlpatterns = [
     path("exposure/", include("hygie.apps.exposure.urls")),
     path("detection/", include("hygie.apps.detection.urls")),
     path("continuity/", include("hygie.apps.continuity.urls")),
+    path("compliance/", include("hygie.apps.compliance.urls")),
+    path("budget/", include("hygie.apps.budget.urls")),
+    path("awareness/", include("hygie.apps.awareness.urls")),
     path("api/", api.urls),
 ]

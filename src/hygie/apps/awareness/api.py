@@ -1,0 +1,7 @@
+"""REST API of the awareness app."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+router = Router(tags=["awareness"])

@@ -16,16 +16,7 @@ from hygie.apps.accounts.permissions import Action, Role
 from hygie.testing.tenants import PASSWORD
 from hygie.testing.world import MARK_A, World
 
-from . import (
-    registry_awareness_api,
-    registry_awareness_ui,
-    registry_budget_api,
-    registry_budget_ui,
-    registry_compliance_api,
-    registry_compliance_ui,
-    registry_continuity_api,
-    registry_continuity_ui,
-)
+from . import registry_continuity_api, registry_continuity_ui, registry_governance
 from .specs import AUTHENTICATED, PUBLIC, RouteSpec, detail, listing, page, write
 
 VIEW, ADD, CHANGE, DELETE = Action.VIEW, Action.ADD, Action.CHANGE, Action.DELETE
@@ -455,10 +446,8 @@ API_ROUTES: dict[tuple[str, str], RouteSpec] = {
 # Apps with many routes keep their specs in their own module.
 UI_ROUTES |= registry_continuity_ui.UI_ROUTES
 API_ROUTES |= registry_continuity_api.API_ROUTES
-for _module in (registry_compliance_ui, registry_budget_ui, registry_awareness_ui):
-    UI_ROUTES |= _module.UI_ROUTES
-for _module in (registry_compliance_api, registry_budget_api, registry_awareness_api):
-    API_ROUTES |= _module.API_ROUTES
+UI_ROUTES |= registry_governance.UI_ROUTES
+API_ROUTES |= registry_governance.API_ROUTES
 
 #: Request-body fields holding ids of tenant objects, and the kind of world object they name.
 #: A writing API route whose body has an ``*_id``/``*_ids`` field missing here fails the suite.
@@ -478,9 +467,7 @@ FOREIGN_ID_FIELDS: dict[str, str] = {
     "source_id": "logsource",
     "version_id": "rulepackversion",
     **registry_continuity_api.FOREIGN_ID_FIELDS,
-    **registry_compliance_api.FOREIGN_ID_FIELDS,
-    **registry_budget_api.FOREIGN_ID_FIELDS,
-    **registry_awareness_api.FOREIGN_ID_FIELDS,
+    **registry_governance.FOREIGN_ID_FIELDS,
 }
 
 
@@ -495,9 +482,7 @@ UI_FOREIGN_ID_FIELDS: dict[str, str] = {
     "owner": "user",
     "credential": "directorycredential",
     "alerts": "alert",
-    **registry_compliance_ui.UI_FOREIGN_ID_FIELDS,
-    **registry_budget_ui.UI_FOREIGN_ID_FIELDS,
-    **registry_awareness_ui.UI_FOREIGN_ID_FIELDS,
+    **registry_governance.UI_FOREIGN_ID_FIELDS,
 }
 
 #: Known permission gaps, by (route key, case): strict expected failures, so that the suite passes

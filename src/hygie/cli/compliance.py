@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from gettext import gettext as _  # no Django here: these commands read files only
+import importlib
+from gettext import gettext as _  # no Django here: the `frameworks` commands read files only
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -112,3 +113,8 @@ def import_ciso(
         _("%(id)s: %(count)d requirements written to %(path)s")
         % {"id": framework.id, "count": len(framework.requirements), "path": output}
     )
+
+
+# The platform commands (sync, import, assess, status...) need the database: their module imports
+# Django only when one of them runs.
+importlib.import_module("hygie.cli.compliance_platform").register(app)

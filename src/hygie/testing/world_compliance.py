@@ -36,7 +36,8 @@ def _document(mark: str) -> dict[str, Any]:
 def compliance_objects(
     nodes: tuple[Node, Node], marks: tuple[str, str], findings: tuple[Any, Any]
 ) -> dict[str, tuple[Any, Any]]:
-    """Per side: an imported framework, an assessment of the node against it, a status, a link evidence."""
+    """Per side: an imported framework, an assessment of the node, a status, a file and a finding as evidence."""
+    from hygie.apps.compliance.evidence_files import store_evidence_file
     from hygie.apps.compliance.models import (
         Assessment,
         Evidence,
@@ -45,6 +46,7 @@ def compliance_objects(
         FrameworkOrigin,
         FrameworkRequirement,
         FrameworkSection,
+        Measure,
         RequirementAssessment,
         Status,
     )
@@ -67,9 +69,15 @@ def compliance_objects(
                  for requirement in requirements]
         items[0].status = Status.PARTIAL
         items[0].comment = f"Comment {mark}"
+        # A measure no one confirmed yet: the "confirm" routes have something to confirm.
+        items[0].measure = Measure.MIXED
         items[0].save()
-        evidence = Evidence.objects.create(item=items[0], kind=EvidenceKind.FINDING, title=f"Evidence {mark}",
-                                           finding=finding)
+        stored = store_evidence_file([f"Signed policy of {mark}\n".encode()], f"policy-{mark}.txt")
+        evidence = Evidence.objects.create(
+            item=items[0], kind=EvidenceKind.FILE, title=f"Evidence {mark}", file_name=stored.name,
+            content_type=stored.content_type, size=stored.size, sha256=stored.sha256,
+        )
+        Evidence.objects.create(item=items[0], kind=EvidenceKind.FINDING, title=f"Finding {mark}", finding=finding)
         for kind, obj in (("framework", framework), ("assessment", assessment), ("requirementassessment", items[0]),
                           ("evidence", evidence)):
             made[kind].append(obj)

@@ -22,6 +22,9 @@ NAVIGATION: list[tuple[Any, str]] = [
     (_("Internet exposure"), "exposure:scan_list"),
     (_("Log detection"), "detection:alert_list"),
     (_("Continuity"), "continuity:overview"),
+    (_("Compliance"), "compliance:overview"),
+    (_("Budget"), "budget:overview"),
+    (_("Awareness"), "awareness:overview"),
     (_("Jobs"), "jobs:job_list"),
     (_("Audit log"), "accounts:audit_list"),
 ]

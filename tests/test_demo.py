@@ -120,7 +120,8 @@ class TestLoadDemoShape:
         assert {s.value for s in FindingStatus} == {f.status for f in findings}
         # Simulation findings have one source per scenario (continuity_scenario_<id>).
         sources = {f.source for f in findings if not f.source.startswith("continuity_scenario_")}
-        assert {"directory", "exposure", "vulnwatch", "detection", "manual", "continuity", "awareness", "budget"} == sources
+        engines = {"directory", "exposure", "vulnwatch", "detection", "continuity", "awareness", "budget"}
+        assert {*engines, "manual"} == sources
         assert any(f.source.startswith("continuity_scenario_") for f in findings)
         assert all(now - TREND_WINDOW <= f.first_seen <= now for f in findings)
         remediation = [f for f in findings if f.status == FindingStatus.IN_REMEDIATION]

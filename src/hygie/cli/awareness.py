@@ -24,6 +24,7 @@ from hygie.cli.context import (
     acting,
     console,
     fail,
+    find_node,
     resolve_user,
 )
 
@@ -58,26 +59,6 @@ AsOpt = typer.Option(
 NodeOpt = typer.Option(..., "--node", help="Establishment, group or region: id, FINESS or exact name.")
 
 
-def _find_node(effective: Any, text: str) -> Any:
-    """The node named by id, FINESS or exact name among those ``effective`` sees; exit 4 or 2 otherwise."""
-    from django.db.models import Q
-
-    from hygie.apps.accounts.permissions import Action
-    from hygie.apps.organizations.models import Node
-
-    text = text.strip()
-    query = Q(name=text)
-    if text:
-        query |= Q(finess_ej=text) | Q(finess_eg=text)
-    if text.isdigit() and len(text) < 19:  # noqa: PLR2004 - beyond 18 digits it cannot be a row id
-        query |= Q(pk=int(text))
-    found = list(Node.objects.restrict(effective, Action.VIEW).filter(query).order_by("path")[:10])
-    if not found:
-        fail(_("no node with id, FINESS or name %(text)r") % {"text": text}, EXIT_NOT_FOUND)
-    if len(found) > 1:
-        names = ", ".join(f"{node.pk} ({node.name})" for node in found)
-        fail(_("%(text)r names several nodes: %(names)s; give the id") % {"text": text, "names": names}, EXIT_USAGE)
-    return found[0]
 
 
 def _may(effective: Any, action: Any, node: Any, what: str) -> None:
@@ -117,7 +98,7 @@ def import_training_command(
 
     data = _read(path)
     with acting(user) as effective:
-        target = _find_node(effective, node)
+        target = find_node(effective, node)
         _may(effective, Action.ADD, target, _("import training completions"))
         try:
             result = import_training(target, data, user=effective)
@@ -148,7 +129,7 @@ def import_gophish_command(
 
     data = _read(path)
     with acting(user) as effective:
-        target = _find_node(effective, node)
+        target = find_node(effective, node)
         _may(effective, Action.ADD, target, _("import a phishing campaign"))
         try:
             campaign = import_gophish(target, data, name=name, source_name=path.name)
@@ -187,7 +168,7 @@ def staff_command(
     if date > today:
         fail(_("a census cannot be dated in the future"), EXIT_USAGE)
     with acting(user) as effective:
-        target = _find_node(effective, node)
+        target = find_node(effective, node)
         _may(effective, Action.ADD, target, _("record a staff census"))
         record_census(target, {category.value: headcount}, date)
     console.print(_("%(node)s: %(category)s headcount %(count)d as of %(date)s.")
@@ -211,7 +192,7 @@ def target_command(
     from hygie.apps.awareness.models import AwarenessTarget
 
     with acting(user) as effective:
-        target = _find_node(effective, node)
+        target = find_node(effective, node)
         _may(effective, Action.CHANGE, target, _("set awareness targets"))
         row = AwarenessTarget.objects.filter(node=target).first() or AwarenessTarget(node=target)
         row.coverage_target_pct = None if coverage is None else Decimal(str(round(coverage, 2)))
@@ -234,7 +215,7 @@ def coverage_command(
     from hygie.apps.awareness.coverage import node_coverage
 
     with acting(user) as effective:
-        target = _find_node(effective, node)
+        target = find_node(effective, node)
         coverage = node_coverage(target, user=effective, as_of=timezone.localdate())
     if as_json:
         sys.stdout.write(orjson.dumps(coverage.as_dict(), option=orjson.OPT_INDENT_2).decode() + "\n")
@@ -263,7 +244,7 @@ def check_command(node: str = NodeOpt, as_user: str | None = AsOpt) -> None:
     from hygie.apps.awareness.checks import check_node
 
     with acting(user) as effective:
-        target = _find_node(effective, node)
+        target = find_node(effective, node)
         _may(effective, Action.CHANGE, target, _("check awareness"))
         raised = check_node(target)
     console.print(_("%(count)d awareness finding(s) raised on %(nodes)d node(s).")

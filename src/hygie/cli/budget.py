@@ -25,6 +25,7 @@ from hygie.cli.context import (
     console,
     err_console,
     fail,
+    find_node,
     resolve_user,
 )
 
@@ -54,26 +55,6 @@ YearOpt = typer.Option(None, "--year", min=2000, max=2100, help="Budget year (de
 JsonOpt = typer.Option(False, "--json", help="Print JSON instead of tables.")
 
 
-def _find_node(effective: Any, text: str) -> Any:
-    """The node named by id, FINESS or exact name among those ``effective`` sees; exit 4 or 2 otherwise."""
-    from django.db.models import Q
-
-    from hygie.apps.accounts.permissions import Action
-    from hygie.apps.organizations.models import Node
-
-    text = text.strip()
-    query = Q(name=text) | Q(short_name=text)
-    if text:
-        query |= Q(finess_ej=text) | Q(finess_eg=text)
-    if text.isdigit() and len(text) < 19:  # noqa: PLR2004 - beyond 18 digits it cannot be a row id
-        query |= Q(pk=int(text))
-    found = list(Node.objects.restrict(effective, Action.VIEW).filter(query).order_by("path")[:10])
-    if not found:
-        fail(_("no node with id, FINESS or name %(text)r") % {"text": text[:80]}, EXIT_NOT_FOUND)
-    if len(found) > 1:
-        names = ", ".join(f"{node.pk} ({node.name})" for node in found)
-        fail(_("%(text)r names several nodes: %(names)s; give the id") % {"text": text, "names": names}, EXIT_USAGE)
-    return found[0]
 
 
 def _may(effective: Any, action: Any, node: Any, what: str) -> None:
@@ -128,7 +109,7 @@ def show_command(node: str = NodeOpt, year: int | None = YearOpt, as_json: bool 
     from hygie.apps.budget.summary import node_year
 
     with acting(user) as effective:
-        data = node_year(effective, _find_node(effective, node), _year(year))
+        data = node_year(effective, find_node(effective, node), _year(year))
     budget = data["budget"]
     if as_json:
         _json({
@@ -177,7 +158,7 @@ def rollup_command(node: str = NodeOpt, year: int | None = YearOpt, as_json: boo
     from hygie.apps.budget.summary import rollup
 
     with acting(user) as effective:
-        data = rollup(effective, _find_node(effective, node), _year(year))
+        data = rollup(effective, find_node(effective, node), _year(year))
     rows = [{"node": r["node"].name, "it_total": r["it_total"], "projects": r["projects"],
              "projects_share": r["projects_share"], "flagged": r["flagged"]} for r in data["rows"]]
     if as_json:
@@ -227,7 +208,7 @@ def set_command(  # noqa: PLR0917 - Typer maps one parameter per option
     if not values:
         fail(_("give at least one amount (--operating, --investment...)"), EXIT_USAGE)
     with acting(user) as effective:
-        target = _find_node(effective, node)
+        target = find_node(effective, node)
         _may(effective, Action.CHANGE, target, _("set the IT budget"))
         try:
             budget = set_budget_year(target, _year(year), **values)
@@ -258,7 +239,7 @@ def import_command(
     except OSError as error:
         fail(_("cannot read %(path)s: %(error)s") % {"path": path, "error": error.strerror})
     with acting(user) as effective:
-        target = _find_node(effective, node)
+        target = find_node(effective, node)
         _may(effective, Action.ADD, target, _("import IT projects"))
         try:
             result = import_projects(target, _year(year), content)
@@ -355,7 +336,7 @@ def application_create_command(  # noqa: PLR0917 - Typer maps one parameter per 
     requested = _amount(amount, "--amount")
     applied_on = _date(applied, "--applied")
     with acting(user) as effective:
-        target = _find_node(effective, node)
+        target = find_node(effective, node)
         _may(effective, Action.ADD, target, _("apply for funding"))
         found = FundingProgramme.objects.restrict(effective, Action.VIEW).filter(key=programme).first()
         if found is None:
@@ -389,7 +370,7 @@ def application_list_command(node: str = NodeOpt, as_json: bool = JsonOpt, as_us
     from hygie.apps.budget.summary import applications_of
 
     with acting(user) as effective:
-        applications = applications_of(effective, _find_node(effective, node))
+        applications = applications_of(effective, find_node(effective, node))
     rows = [{"id": a.pk, "node": a.node.name, "programme": a.programme.key, "title": a.title, "state": a.state,
              "next": a.next_milestone.kind if a.next_milestone else None,
              "late": [m.kind for m in a.late_milestones()]} for a in applications]

@@ -25,6 +25,7 @@ from hygie.cli.context import (
     acting,
     console,
     fail,
+    find_node,
     resolve_user,
 )
 
@@ -50,10 +51,6 @@ FrameworkOpt = typer.Option(..., "--framework", help="Framework id (see `hygie c
 evidence_app = typer.Typer(help="Evidence of a requirement.", no_args_is_help=True)
 
 
-def _find_node(effective: Any, text: str) -> Any:
-    from hygie.cli.continuity_platform import _find_node as find
-
-    return find(effective, text)
 
 
 def _may(effective: Any, action: Any, node: Any) -> None:
@@ -74,7 +71,7 @@ def _assessment(effective: Any, node_text: str, key: str, action: Any = None) ->
     from hygie.apps.accounts.permissions import Action
     from hygie.apps.compliance.models import Assessment
 
-    node = _find_node(effective, node_text)
+    node = find_node(effective, node_text)
     assessment = (
         Assessment.objects.restrict(effective, Action.VIEW)
         .filter(node=node, framework__key=key)
@@ -156,7 +153,7 @@ def import_command(
     except OSError as error:
         fail(_("cannot read %(path)s: %(error)s") % {"path": path, "error": error.strerror or error})
     with acting(user) as effective:
-        target = _find_node(effective, node)
+        target = find_node(effective, node)
         _may(effective, Action.ADD, target)
         try:
             framework = read_framework_upload(data, path.name)
@@ -182,7 +179,7 @@ def assess_command(node: str = NodeOpt, framework: str = FrameworkOpt, as_user: 
     from hygie.apps.compliance.services import open_assessment
 
     with acting(user) as effective:
-        target = _find_node(effective, node)
+        target = find_node(effective, node)
         _may(effective, Action.ADD, target)
         sync_shipped()  # the shipped versions of this release exist before they are looked up
         stored = (
@@ -431,7 +428,7 @@ def rollup_command(node: str = NodeOpt, framework: str = FrameworkOpt, as_user: 
     from hygie.apps.compliance.scoring import rollup
 
     with acting(user) as effective:
-        result = rollup(effective, _find_node(effective, node), framework)
+        result = rollup(effective, find_node(effective, node), framework)
     refs = [ref for ref, _title, _title_fr in result.sections]
     table = Table(title=f"{framework} - {result.node}")
     for header in (_("Node"), _("Score"), *refs):

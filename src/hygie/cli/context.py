@@ -54,6 +54,32 @@ def resolve_user(username: str | None) -> Any:
     return user
 
 
+def find_node(effective: Any, text: str) -> Any:
+    """The node named by id, FINESS (EJ or EG), name or short name among those ``effective`` sees.
+
+    Exits 4 when none matches and 2 when several do (the message lists them with their ids).
+    """
+    from django.db.models import Q
+    from django.utils.translation import gettext as _
+
+    from hygie.apps.accounts.permissions import Action
+    from hygie.apps.organizations.models import Node
+
+    text = text.strip()
+    query = Q(name=text) | Q(short_name=text)
+    if text:
+        query |= Q(finess_ej=text) | Q(finess_eg=text)
+    if text.isdigit() and len(text) < 19:  # noqa: PLR2004 - beyond 18 digits it cannot be a row id
+        query |= Q(pk=int(text))
+    found = list(Node.objects.restrict(effective, Action.VIEW).filter(query).order_by("path")[:10])
+    if not found:
+        fail(_("no node with id, FINESS or name %(text)r") % {"text": text[:80]}, EXIT_NOT_FOUND)
+    if len(found) > 1:
+        names = ", ".join(f"{node.pk} ({node.name})" for node in found)
+        fail(_("%(text)r names several nodes: %(names)s; give the id") % {"text": text, "names": names}, EXIT_USAGE)
+    return found[0]
+
+
 @contextlib.contextmanager
 def acting(user: Any) -> Iterator[Any]:
     """Attribute changes to ``user`` (or the CLI) in the audit log; yields the effective user."""

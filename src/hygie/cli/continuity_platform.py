@@ -18,13 +18,13 @@ import typer
 
 from hygie.cli.context import (
     EXIT_INVALID_INPUT,
-    EXIT_NOT_FOUND,
     EXIT_PERMISSION,
     EXIT_USAGE,
     acting,
     console,
     err_console,
     fail,
+    find_node,
     progress_bars,
     resolve_user,
 )
@@ -53,29 +53,6 @@ AsOpt = typer.Option(
 EstablishmentOpt = typer.Option(..., "--establishment", help="Establishment or group: id, FINESS or exact name.")
 
 
-def _find_node(effective: Any, text: str) -> Any:
-    """The node named by id, FINESS or exact name among those ``effective`` sees; exit 4 or 2 otherwise."""
-    from django.db.models import Q
-
-    from hygie.apps.accounts.permissions import Action
-    from hygie.apps.organizations.models import Node
-
-    text = text.strip()
-    query = Q(name=text)
-    if text:
-        query |= Q(finess_ej=text) | Q(finess_eg=text)
-    if text.isdigit() and len(text) < 19:  # noqa: PLR2004 - beyond 18 digits it cannot be a row id
-        query |= Q(pk=int(text))
-    found = list(Node.objects.restrict(effective, Action.VIEW).filter(query).order_by("path")[:10])
-    if not found:
-        fail(_("no establishment with id, FINESS or name %(text)r") % {"text": text}, EXIT_NOT_FOUND)
-    if len(found) > 1:
-        names = ", ".join(f"{node.pk} ({node.name})" for node in found)
-        fail(
-            _("%(text)r names several nodes: %(names)s; give the id") % {"text": text, "names": names},
-            EXIT_USAGE,
-        )
-    return found[0]
 
 
 def _may(effective: Any, action: Any, node: Any, what: str) -> None:
@@ -95,7 +72,7 @@ def establishment_model(establishment: str) -> Model:
     from hygie.apps.continuity.document import node_model
 
     with acting(user) as effective:
-        return node_model(_find_node(effective, establishment))
+        return node_model(find_node(effective, establishment))
 
 
 def _read_document(path: Path) -> Any:
@@ -127,7 +104,7 @@ def export_command(
     from hygie.apps.continuity.document import model_document
 
     with acting(user) as effective:
-        document = model_document(_find_node(effective, establishment))
+        document = model_document(find_node(effective, establishment))
     if output is not None and output.suffix.lower() in {".yaml", ".yml"}:
         import yaml
 
@@ -160,7 +137,7 @@ def import_command(
         fail(_("model file not found: %(path)s") % {"path": path})
     document = _read_document(path)
     with acting(user) as effective:
-        node = _find_node(effective, establishment)
+        node = find_node(effective, establishment)
         _may(effective, Action.DELETE, node, _("import a continuity model"))
         try:
             counts = import_document(node, document, actor=user)
@@ -231,7 +208,7 @@ def simulate_command(  # noqa: PLR0917 - Typer maps one parameter per option
     from hygie.engines.continuity.simulate import simulate
 
     with acting(user) as effective:
-        node = _find_node(effective, establishment)
+        node = find_node(effective, establishment)
         chosen = _scenario(node, scenario)
         if not save:
             scope = scope_of(node)
@@ -273,7 +250,7 @@ def check_command(
     from hygie.engines.continuity.loader import ModelError
 
     with acting(user) as effective:
-        node = _find_node(effective, establishment)
+        node = find_node(effective, establishment)
         if save:
             _may(effective, Action.ADD, node, _("store findings"))
         try:
@@ -307,7 +284,7 @@ def exercises_command(
     from hygie.apps.continuity.models import Exercise
 
     with acting(user) as effective:
-        target = _find_node(effective, node)
+        target = find_node(effective, node)
         exercises = list(
             Exercise.objects.restrict(effective, Action.VIEW)
             .filter(node__path__startswith=target.path)

@@ -100,11 +100,11 @@ class TestBadInput:
     @pytest.mark.parametrize(
         ("args", "code", "message"),
         [
-            (["export", "--establishment", "424242"], EXIT_NOT_FOUND, "no establishment"),
-            (["check", "--establishment", "Nowhere"], EXIT_NOT_FOUND, "no establishment"),
+            (["export", "--establishment", "424242"], EXIT_NOT_FOUND, "no node"),
+            (["check", "--establishment", "Nowhere"], EXIT_NOT_FOUND, "no node"),
             (["simulate", "--establishment", "Hospital A", "--scenario", "Flood"], EXIT_USAGE, "unknown scenario"),
             (["exercises", "--node", "Hospital A", "--as", "ghost"], EXIT_NOT_FOUND, "no active user"),
-            (["check", "--establishment", "Hospital A", "--as", "manager_b"], EXIT_NOT_FOUND, "no establishment"),
+            (["check", "--establishment", "Hospital A", "--as", "manager_b"], EXIT_NOT_FOUND, "no node"),
             (["check", "--establishment", "Hospital A", "--save", "--as", "viewer_a"], EXIT_PERMISSION, "may not"),
         ],
     )

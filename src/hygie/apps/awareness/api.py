@@ -34,23 +34,24 @@ from hygie.apps.awareness.models import (
     TrainingSession,
 )
 from hygie.apps.awareness.schemas import (
+    AwarenessImportOut,
+    AwarenessTargetsIn,
+    AwarenessTargetsOut,
     CampaignDetailOut,
     CampaignOut,
     CensusIn,
     CensusOut,
     CheckOut,
     CoverageOut,
-    ImportOut,
     ObjectId,
     RollupOut,
     SessionDetailOut,
     SessionOut,
-    TargetsIn,
-    TargetsOut,
 )
 from hygie.apps.organizations.models import Node
 from hygie.web.api import filtered, require_api_scope
 from hygie.web.pagination import PageNumberPagination
+from hygie.web.validation import refuse_body
 
 router = Router(tags=["awareness"])
 
@@ -116,14 +117,14 @@ def _targets(node: Node) -> dict[str, Any]:
     }
 
 
-@router.get("/targets/{node_id}", response=TargetsOut)
+@router.get("/targets/{node_id}", response=AwarenessTargetsOut)
 def get_targets(request: HttpRequest, node_id: ObjectId) -> dict[str, Any]:
     """A node's own targets and those in force."""
     return _targets(_node(request, node_id))
 
 
-@router.put("/targets/{node_id}", response=TargetsOut)
-def set_targets(request: HttpRequest, node_id: ObjectId, payload: TargetsIn) -> dict[str, Any]:
+@router.put("/targets/{node_id}", response=AwarenessTargetsOut)
+def set_targets(request: HttpRequest, node_id: ObjectId, payload: AwarenessTargetsIn) -> dict[str, Any]:
     """Set a node's own targets (null: inherit)."""
     node = _node(request, node_id, Action.CHANGE)
     target = AwarenessTarget.objects.filter(node=node).first() or AwarenessTarget(node=node)
@@ -165,6 +166,7 @@ def get_rollup(request: HttpRequest, node_id: ObjectId) -> dict[str, Any]:
 @router.post("/check/{node_id}", response=CheckOut)
 def check(request: HttpRequest, node_id: ObjectId) -> dict[str, Any]:
     """Write the awareness findings of a node and of the nodes below it; findings raised per node."""
+    refuse_body(request)
     node = _node(request, node_id, Action.CHANGE)
     return {"raised": {str(k): v for k, v in check_node(node).items()}}
 
@@ -193,7 +195,7 @@ def get_session(request: HttpRequest, session_id: ObjectId) -> dict[str, Any]:
             "per_category": per_category}
 
 
-@router.post("/import/training", response=ImportOut)
+@router.post("/import/training", response=AwarenessImportOut)
 def import_training_csv(
     request: HttpRequest, node_id: Form[ObjectId | None] = None, file: File[UploadedFile | None] = None
 ) -> dict[str, int]:

@@ -10,21 +10,22 @@ from ninja import Schema
 from pydantic import Field
 
 from hygie.apps.awareness.models import StaffCategory
+from hygie.web.validation import InputSchema
 
 __all__ = [
+    "AwarenessImportOut",
+    "AwarenessTargetsIn",
+    "AwarenessTargetsOut",
     "CampaignDetailOut",
     "CampaignOut",
     "CensusIn",
     "CensusOut",
     "CheckOut",
     "CoverageOut",
-    "ImportOut",
     "ObjectId",
     "RollupOut",
     "SessionDetailOut",
     "SessionOut",
-    "TargetsIn",
-    "TargetsOut",
 ]
 
 ObjectId = Annotated[int, Field(ge=1, le=2**63 - 1)]
@@ -43,7 +44,7 @@ class CensusOut(Schema):
     as_of: dt.date
 
 
-class CensusIn(Schema):
+class CensusIn(InputSchema):
     """A census: headcount per category (medical, paramedical, administrative, technical, it, management)."""
 
     node_id: ObjectId
@@ -51,14 +52,14 @@ class CensusIn(Schema):
     headcounts: dict[StaffCategory, Headcount] = Field(min_length=1)
 
 
-class TargetsIn(Schema):
+class AwarenessTargetsIn(InputSchema):
     """A node's own targets; null means inherited from the nearest ancestor that sets one."""
 
     coverage_target_pct: Percent | None = None
     click_ceiling_pct: Percent | None = None
 
 
-class TargetsOut(Schema):
+class AwarenessTargetsOut(Schema):
     """A node's own targets and the targets in force (inherited or its own)."""
 
     node_id: int
@@ -151,7 +152,7 @@ class CampaignDetailOut(CampaignOut):
     funnel: dict[str, Any]
 
 
-class ImportOut(Schema):
+class AwarenessImportOut(Schema):
     """What a training import changed."""
 
     lines: int

@@ -31,17 +31,17 @@ from hygie.apps.budget.models import (
     ItProject,
 )
 from hygie.apps.budget.schemas import (
-    ApplicationIn,
-    ApplicationOut,
-    ApplicationPatch,
     BudgetYearIn,
     BudgetYearOut,
-    ImportOut,
+    FundingApplicationIn,
+    FundingApplicationOut,
+    FundingApplicationPatch,
     MilestoneOut,
     MilestonePatch,
     ObjectId,
     ProgrammeOut,
     ProjectDetailOut,
+    ProjectImportOut,
     ProjectIn,
     ProjectOut,
     Year,
@@ -50,6 +50,7 @@ from hygie.apps.budget.summary import node_year, rollup
 from hygie.apps.organizations.models import Node
 from hygie.web.api import require_api_scope
 from hygie.web.pagination import PageNumberPagination
+from hygie.web.validation import refuse_body
 
 router = Router(tags=["budget"])
 
@@ -168,7 +169,7 @@ def create_project(request: HttpRequest, payload: ProjectIn) -> Any:
     return Status(201, _store_project(request, ItProject(node=node), payload))
 
 
-@router.post("/projects/import", response={201: ImportOut})
+@router.post("/projects/import", response={201: ProjectImportOut})
 def import_project_file(
     request: HttpRequest,
     node_id: Form[ObjectId | None] = None,
@@ -213,6 +214,7 @@ def put_project(request: HttpRequest, project_id: ObjectId, payload: ProjectIn) 
 @router.delete("/projects/{project_id}", response={204: None})
 def delete_project(request: HttpRequest, project_id: ObjectId) -> Any:
     """Delete an IT project and its lines."""
+    refuse_body(request)
     project = _changeable(request, ItProject, project_id, Action.DELETE)
     node = project.node
     project.delete()
@@ -231,7 +233,7 @@ def _applications(request: HttpRequest, action: Action = Action.VIEW) -> Any:
     )
 
 
-@router.get("/applications", response=list[ApplicationOut])
+@router.get("/applications", response=list[FundingApplicationOut])
 @paginate(PageNumberPagination, page_size=100)
 def list_applications(request: HttpRequest, node: ObjectId | None = None, programme: str | None = None) -> Any:
     """Funding applications with their milestones; filters: node (subtree), programme (key)."""
@@ -240,8 +242,8 @@ def list_applications(request: HttpRequest, node: ObjectId | None = None, progra
     return rows.filter(programme__key=programme) if programme else rows
 
 
-@router.post("/applications", response={201: ApplicationOut})
-def post_application(request: HttpRequest, payload: ApplicationIn) -> Any:
+@router.post("/applications", response={201: FundingApplicationOut})
+def post_application(request: HttpRequest, payload: FundingApplicationIn) -> Any:
     """Apply to a programme: the application and its five milestones."""
     require_api_scope(request, Action.ADD)
     node = _node(request, payload.node_id, Action.ADD)
@@ -258,14 +260,14 @@ def post_application(request: HttpRequest, payload: ApplicationIn) -> Any:
     return Status(201, _applications(request).get(pk=application.pk))
 
 
-@router.get("/applications/{application_id}", response=ApplicationOut)
+@router.get("/applications/{application_id}", response=FundingApplicationOut)
 def get_application(request: HttpRequest, application_id: ObjectId) -> Any:
     """One funding application."""
     return get_object_or_404(_applications(request), pk=application_id)
 
 
-@router.patch("/applications/{application_id}", response=ApplicationOut)
-def patch_application(request: HttpRequest, application_id: ObjectId, payload: ApplicationPatch) -> Any:
+@router.patch("/applications/{application_id}", response=FundingApplicationOut)
+def patch_application(request: HttpRequest, application_id: ObjectId, payload: FundingApplicationPatch) -> Any:
     """Change an application's title, reference, amounts or notes."""
     application = _changeable(request, FundingApplication, application_id)
     for field, value in payload.dict(exclude_unset=True).items():
@@ -331,7 +333,7 @@ def node_summary(request: HttpRequest, node_id: ObjectId, year: Year | None = No
         "projects_position": str(data["projects_position"]),
         "projects": [_project_dict(p) for p in data["projects"]],
         "flagged": [p.pk for p in data["flagged"]],
-        "applications": [ApplicationOut.from_orm(a).dict() for a in data["applications"]],
+        "applications": [FundingApplicationOut.from_orm(a).dict() for a in data["applications"]],
     }
 
 

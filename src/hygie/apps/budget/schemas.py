@@ -15,15 +15,15 @@ from pydantic import BeforeValidator, Field
 
 from hygie.apps.budget.amounts import parse_amount
 from hygie.apps.budget.models import MilestoneKind, ProjectStatus
+from hygie.web.validation import InputSchema
 
 __all__ = [
     "Amount",
-    "ApplicationIn",
-    "ApplicationOut",
-    "ApplicationPatch",
     "BudgetYearIn",
     "BudgetYearOut",
-    "ImportOut",
+    "FundingApplicationIn",
+    "FundingApplicationOut",
+    "FundingApplicationPatch",
     "LineIn",
     "LineOut",
     "MilestoneOut",
@@ -31,6 +31,7 @@ __all__ = [
     "ObjectId",
     "ProgrammeOut",
     "ProjectDetailOut",
+    "ProjectImportOut",
     "ProjectIn",
     "ProjectOut",
     "Year",
@@ -84,7 +85,7 @@ class BudgetYearOut(Schema):
     notes: str
 
 
-class BudgetYearIn(Schema):
+class BudgetYearIn(InputSchema):
     """Set an IT budget (created when missing); fields left out keep their value."""
 
     node_id: ObjectId
@@ -97,7 +98,7 @@ class BudgetYearIn(Schema):
     notes: str | None = Field(None, max_length=5000)
 
 
-class LineIn(Schema):
+class LineIn(InputSchema):
     """A budget line."""
 
     label: str = Field(min_length=1, max_length=200)
@@ -142,7 +143,7 @@ class ProjectDetailOut(ProjectOut):
         return list(obj.lines.all())
 
 
-class ProjectIn(Schema):
+class ProjectIn(InputSchema):
     """An IT project and its lines (the lines replace the stored ones)."""
 
     node_id: ObjectId
@@ -155,7 +156,7 @@ class ProjectIn(Schema):
     lines: list[LineIn] = Field(default_factory=list, max_length=500)
 
 
-class ImportOut(Schema):
+class ProjectImportOut(Schema):
     """What a CSV import stored."""
 
     created: int
@@ -175,7 +176,7 @@ class MilestoneOut(Schema):
     late: bool
 
 
-class MilestonePatch(Schema):
+class MilestonePatch(InputSchema):
     """Record a milestone: ``done_on`` (null reopens it), optional amount, note, planned date."""
 
     done_on: dt.date | None = None
@@ -184,7 +185,7 @@ class MilestonePatch(Schema):
     note: str | None = Field(None, max_length=5000)
 
 
-class ApplicationOut(Schema):
+class FundingApplicationOut(Schema):
     """A funding application with its milestones, state and next step."""
 
     id: int
@@ -223,7 +224,7 @@ class ApplicationOut(Schema):
         return list(obj.ordered_milestones())
 
 
-class ApplicationIn(Schema):
+class FundingApplicationIn(InputSchema):
     """A new application to a programme (named by its key); milestone dates planned optionally."""
 
     node_id: ObjectId
@@ -235,7 +236,7 @@ class ApplicationIn(Schema):
     planned: dict[MilestoneKind, dt.date] = Field(default_factory=dict)
 
 
-class ApplicationPatch(Schema):
+class FundingApplicationPatch(InputSchema):
     """Change an application's reference, title, amounts or notes."""
 
     title: str | None = Field(None, min_length=1, max_length=200)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count
@@ -44,6 +45,7 @@ from hygie.apps.organizations.models import Node
 from hygie.frameworks import FrameworkError
 from hygie.web.api import require_api_scope
 from hygie.web.pagination import PageNumberPagination
+from hygie.web.validation import refuse_body, refuse_oversized
 
 router = Router(tags=["compliance"])
 
@@ -147,6 +149,7 @@ def import_framework(
 ) -> Status[Framework]:
     """Import a framework file (our YAML format or a CISO Assistant library) for a node; 422 naming the fault."""
     require_api_scope(request, Action.ADD)
+    refuse_oversized(request, min(catalogue.MAX_UPLOAD_BYTES, settings.HYGIE_MAX_UPLOAD_BYTES))
     if node_id is None:
         raise HttpError(422, "node_id is required (multipart field).")
     node = _node(request, node_id, Action.ADD)
@@ -209,6 +212,7 @@ def get_assessment(request: HttpRequest, assessment_id: ObjectId) -> Any:
 @router.post("/assessments/{assessment_id}/refresh", response=RefreshOut)
 def refresh_assessment(request: HttpRequest, assessment_id: ObjectId) -> dict[str, Any]:
     """Refresh the measures from the engines' latest runs; how many changed."""
+    refuse_body(request)
     assessment = _assessment(request, assessment_id, Action.CHANGE)
     changed = refresh(assessment)
     return {"changed": changed, "measured_at": assessment.measured_at}
@@ -294,6 +298,7 @@ def update_item(request: HttpRequest, item_id: ObjectId, payload: ItemIn) -> Req
 @router.post("/items/{item_id}/confirm", response=ItemOut)
 def confirm_item(request: HttpRequest, item_id: ObjectId) -> RequirementAssessment:
     """Take the engines' measure as the status (passing: met, mixed: partial, failing: not met)."""
+    refuse_body(request)
     item = _item(request, item_id)
     try:
         services.confirm_measure(item, request.user)
@@ -311,6 +316,7 @@ def add_file(
     note: Form[str] = "",
 ) -> Status[Evidence]:
     """Attach a file (PDF, image, text, CSV, office document, ZIP) as evidence; 413 when too large."""
+    refuse_oversized(request, max_evidence_bytes())
     item = _item(request, item_id)
     if file is None:
         raise HttpError(422, "A file is required (multipart field 'file').")
@@ -369,5 +375,6 @@ def download_evidence(request: HttpRequest, evidence_id: ObjectId) -> FileRespon
 @router.delete("/evidence/{evidence_id}", response={204: None})
 def delete_evidence(request: HttpRequest, evidence_id: ObjectId) -> Status[None]:
     """Remove a piece of evidence (written to the requirement's history)."""
+    refuse_body(request)
     services.remove_evidence(_evidence(request, evidence_id, Action.DELETE), request.user)
     return Status(204, None)

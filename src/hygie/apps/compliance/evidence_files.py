@@ -58,7 +58,6 @@ _TEXT = {".txt", ".csv"}
 _OFFICE_ENTRY = {".docx": "[Content_Types].xml", ".xlsx": "[Content_Types].xml", ".odt": "mimetype",
                  ".ods": "mimetype"}
 _SNIFF_BYTES = 8192
-_DEFAULT_MAX = 20 * 1024 * 1024
 
 
 class EvidenceError(ValueError):
@@ -76,8 +75,8 @@ class StoredFile:
 
 
 def max_evidence_bytes() -> int:
-    """Largest evidence file accepted (``HYGIE_COMPLIANCE_MAX_EVIDENCE_BYTES``, default 20 MiB)."""
-    return int(getattr(settings, "HYGIE_COMPLIANCE_MAX_EVIDENCE_BYTES", 0) or _DEFAULT_MAX)
+    """Largest evidence file accepted (``HYGIE_COMPLIANCE_MAX_EVIDENCE_BYTES``, else the platform's upload limit)."""
+    return int(getattr(settings, "HYGIE_COMPLIANCE_MAX_EVIDENCE_BYTES", 0) or settings.HYGIE_MAX_UPLOAD_BYTES)
 
 
 def evidence_dir() -> Path:

@@ -8,6 +8,8 @@ from typing import Annotated, Any
 from ninja import Schema
 from pydantic import Field
 
+from hygie.web.validation import InputSchema
+
 __all__ = [
     "AssessmentDetailOut",
     "AssessmentIn",
@@ -218,14 +220,14 @@ class AssessmentDetailOut(AssessmentOut):
         return list(obj.items_list)
 
 
-class AssessmentIn(Schema):
+class AssessmentIn(InputSchema):
     """Open an assessment of a node against a stored framework."""
 
     node_id: ObjectId
     framework_id: ObjectId
 
 
-class ItemIn(Schema):
+class ItemIn(InputSchema):
     """Change a requirement's status; fields left out are kept (``owner_id: null`` clears the owner)."""
 
     status: str | None = None
@@ -235,7 +237,7 @@ class ItemIn(Schema):
     comment: str = Field("", max_length=10000)
 
 
-class LinkIn(Schema):
+class LinkIn(InputSchema):
     """Attach a link (``url``) or one platform object as evidence."""
 
     title: str = Field("", max_length=300)
@@ -280,7 +282,7 @@ class RefreshOut(Schema):
     measured_at: dt.datetime | None
 
 
-class RemediationIn(Schema):
+class RemediationIn(InputSchema):
     """Gaps to put in the findings register (none given: every gap), with an owner and a due date."""
 
     item_ids: list[ObjectId] = Field(default_factory=list, max_length=2000)

@@ -30,6 +30,12 @@ def _zip(entries: dict[str, bytes]) -> bytes:
     return buffer.getvalue()
 
 
+@pytest.fixture(autouse=True)
+def _own_data_dir(settings: Any, tmp_path: Any) -> None:
+    """A data directory of this test's own: other workers' uploads in flight are not leftovers of ours."""
+    settings.DATA_DIR = tmp_path
+
+
 def _leftovers() -> list[str]:
     return [path.name for path in evidence_dir().glob("incoming-*")]
 
@@ -105,9 +111,10 @@ class TestRefused:
             store_evidence_file([PDF, b"x" * 2048], "big.pdf")
         assert not _leftovers()
 
-    def test_default_limit_is_20_mib(self, settings: Any) -> None:
+    def test_default_limit_is_the_platform_upload_limit(self, settings: Any) -> None:
         settings.HYGIE_COMPLIANCE_MAX_EVIDENCE_BYTES = 0
-        assert 20 * 1024 * 1024 == max_evidence_bytes()
+        settings.HYGIE_MAX_UPLOAD_BYTES = 3 * 1024 * 1024
+        assert 3 * 1024 * 1024 == max_evidence_bytes()
 
     def test_no_path_for_evidence_without_a_file(self) -> None:
         for digest in ("", "../../etc/passwd", "g" * 64):

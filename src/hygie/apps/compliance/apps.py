@@ -28,5 +28,9 @@ class ComplianceConfig(AppConfig):
     verbose_name = _("Compliance")
 
     def ready(self) -> None:
-        """Store the shipped frameworks after migrations (a fresh install offers them at once)."""
+        """Store the shipped frameworks after migrations; refresh measures after each engine run."""
+        from hygie.apps.compliance.autorefresh import on_findings_ingested
+        from hygie.apps.findings.signals import findings_ingested
+
         post_migrate.connect(_sync_frameworks, sender=self, dispatch_uid="compliance.sync_frameworks")
+        findings_ingested.connect(on_findings_ingested, dispatch_uid="compliance.refresh_after_engine_run")

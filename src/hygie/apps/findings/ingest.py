@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from hygie.apps.accounts.audit import current_actor, record
 from hygie.apps.findings.models import Finding, FindingEvent, FindingStatus
 from hygie.apps.findings.models.findings import ACTIVE_STATUSES
+from hygie.apps.findings.signals import findings_ingested
 from hygie.engines._core import Finding as EngineFinding
 from hygie.engines._core import FindingFormatError
 
@@ -223,6 +224,7 @@ def ingest(  # noqa: C901, PLR0912, PLR0915 - one pass over the run, kept togeth
                               reopened=reopened, closed=len(closing))
         record("ingest", object_type="findings.Finding", object_repr=f"{source} run on {node}"[:200],
                node_id=node.pk, after={"source": source, "received": len(run), **result.as_dict()})
+        findings_ingested.send(sender=source, node=node, result=result)
     return result
 
 

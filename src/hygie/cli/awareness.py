@@ -11,7 +11,6 @@ import datetime as dt
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
 
 import orjson
 import typer
@@ -19,12 +18,12 @@ import typer
 from hygie.cli.context import (
     EXIT_INVALID_INPUT,
     EXIT_NOT_FOUND,
-    EXIT_PERMISSION,
     EXIT_USAGE,
     acting,
     console,
     fail,
     find_node,
+    require_on,
     resolve_user,
 )
 
@@ -61,13 +60,6 @@ NodeOpt = typer.Option(..., "--node", help="Establishment, group or region: id, 
 
 
 
-def _may(effective: Any, action: Any, node: Any, what: str) -> None:
-    from hygie.apps.accounts.permissions import user_can
-
-    if not user_can(effective, action, node.path):
-        fail(_("you may not %(what)s on %(node)s") % {"what": what, "node": node}, EXIT_PERMISSION)
-
-
 def _read(path: Path) -> bytes:
     from hygie.apps.awareness.csvfiles import MAX_CSV_BYTES
 
@@ -99,7 +91,7 @@ def import_training_command(
     data = _read(path)
     with acting(user) as effective:
         target = find_node(effective, node)
-        _may(effective, Action.ADD, target, _("import training completions"))
+        require_on(effective, Action.ADD, target, _("import training completions"))
         try:
             result = import_training(target, data, user=effective)
         except CsvError as error:
@@ -130,7 +122,7 @@ def import_gophish_command(
     data = _read(path)
     with acting(user) as effective:
         target = find_node(effective, node)
-        _may(effective, Action.ADD, target, _("import a phishing campaign"))
+        require_on(effective, Action.ADD, target, _("import a phishing campaign"))
         try:
             campaign = import_gophish(target, data, name=name, source_name=path.name)
         except CsvError as error:
@@ -169,7 +161,7 @@ def staff_command(
         fail(_("a census cannot be dated in the future"), EXIT_USAGE)
     with acting(user) as effective:
         target = find_node(effective, node)
-        _may(effective, Action.ADD, target, _("record a staff census"))
+        require_on(effective, Action.ADD, target, _("record a staff census"))
         record_census(target, {category.value: headcount}, date)
     console.print(_("%(node)s: %(category)s headcount %(count)d as of %(date)s.")
                   % {"node": target, "category": category.value, "count": headcount, "date": date.isoformat()},
@@ -193,7 +185,7 @@ def target_command(
 
     with acting(user) as effective:
         target = find_node(effective, node)
-        _may(effective, Action.CHANGE, target, _("set awareness targets"))
+        require_on(effective, Action.CHANGE, target, _("set awareness targets"))
         row = AwarenessTarget.objects.filter(node=target).first() or AwarenessTarget(node=target)
         row.coverage_target_pct = None if coverage is None else Decimal(str(round(coverage, 2)))
         row.click_ceiling_pct = None if click_ceiling is None else Decimal(str(round(click_ceiling, 2)))
@@ -245,7 +237,7 @@ def check_command(node: str = NodeOpt, as_user: str | None = AsOpt) -> None:
 
     with acting(user) as effective:
         target = find_node(effective, node)
-        _may(effective, Action.CHANGE, target, _("check awareness"))
+        require_on(effective, Action.CHANGE, target, _("check awareness"))
         raised = check_node(target)
     console.print(_("%(count)d awareness finding(s) raised on %(nodes)d node(s).")
                   % {"count": sum(raised.values()), "nodes": len(raised)}, highlight=False, soft_wrap=True)

@@ -26,6 +26,7 @@ from hygie.cli.context import (
     err_console,
     fail,
     find_node,
+    require_on,
     resolve_user,
 )
 
@@ -55,13 +56,6 @@ YearOpt = typer.Option(None, "--year", min=2000, max=2100, help="Budget year (de
 JsonOpt = typer.Option(False, "--json", help="Print JSON instead of tables.")
 
 
-
-
-def _may(effective: Any, action: Any, node: Any, what: str) -> None:
-    from hygie.apps.accounts.permissions import user_can
-
-    if not user_can(effective, action, node.path):
-        fail(_("you may not %(what)s on %(node)s") % {"what": what, "node": node}, EXIT_PERMISSION)
 
 
 def _amount(text: str | None, option: str) -> Any:
@@ -209,7 +203,7 @@ def set_command(  # noqa: PLR0917 - Typer maps one parameter per option
         fail(_("give at least one amount (--operating, --investment...)"), EXIT_USAGE)
     with acting(user) as effective:
         target = find_node(effective, node)
-        _may(effective, Action.CHANGE, target, _("set the IT budget"))
+        require_on(effective, Action.CHANGE, target, _("set the IT budget"))
         try:
             budget = set_budget_year(target, _year(year), **values)
         except ValidationError as error:
@@ -240,7 +234,7 @@ def import_command(
         fail(_("cannot read %(path)s: %(error)s") % {"path": path, "error": error.strerror})
     with acting(user) as effective:
         target = find_node(effective, node)
-        _may(effective, Action.ADD, target, _("import IT projects"))
+        require_on(effective, Action.ADD, target, _("import IT projects"))
         try:
             result = import_projects(target, _year(year), content)
         except ProjectImportError as error:
@@ -337,7 +331,7 @@ def application_create_command(  # noqa: PLR0917 - Typer maps one parameter per 
     applied_on = _date(applied, "--applied")
     with acting(user) as effective:
         target = find_node(effective, node)
-        _may(effective, Action.ADD, target, _("apply for funding"))
+        require_on(effective, Action.ADD, target, _("apply for funding"))
         found = FundingProgramme.objects.restrict(effective, Action.VIEW).filter(key=programme).first()
         if found is None:
             known = ", ".join(FundingProgramme.objects.values_list("key", flat=True))
@@ -409,7 +403,7 @@ def milestone_command(  # noqa: PLR0917 - Typer maps one parameter per option
     done_on = None if reopen else (_date(done, "--done") or timezone.localdate())
     with acting(user) as effective:
         application = _application(effective, application_id, Action.VIEW)
-        _may(effective, Action.CHANGE, application.node, _("record a milestone"))
+        require_on(effective, Action.CHANGE, application.node, _("record a milestone"))
         try:
             milestone = complete_milestone(application.milestones.get(kind=kind), done_on=done_on,
                                            amount=_amount(amount, "--amount"), note=note,

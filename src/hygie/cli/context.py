@@ -80,6 +80,16 @@ def find_node(effective: Any, text: str) -> Any:
     return found[0]
 
 
+def require_on(effective: Any, action: Any, node: Any, what: str) -> None:
+    """Exit 5 unless ``effective`` may do ``action`` on ``node``; ``what`` says what, translated."""
+    from django.utils.translation import gettext as _
+
+    from hygie.apps.accounts.permissions import user_can
+
+    if not user_can(effective, action, node.path):
+        fail(_("you may not %(what)s on %(node)s") % {"what": what, "node": node}, EXIT_PERMISSION)
+
+
 @contextlib.contextmanager
 def acting(user: Any) -> Iterator[Any]:
     """Attribute changes to ``user`` (or the CLI) in the audit log; yields the effective user."""

@@ -51,7 +51,7 @@ from hygie.apps.awareness.schemas import (
 from hygie.apps.organizations.models import Node
 from hygie.web.api import filtered, require_api_scope
 from hygie.web.pagination import PageNumberPagination
-from hygie.web.validation import refuse_body
+from hygie.web.validation import refuse_body, refuse_oversized
 
 router = Router(tags=["awareness"])
 
@@ -68,7 +68,8 @@ def _upload(request: HttpRequest, node_id: int | None, file: UploadedFile | None
     """The node (ADD needed) and the file's bytes; 413 over the upload limit, 422 when a field is missing."""
     require_api_scope(request, Action.ADD)
     limit = settings.HYGIE_MAX_UPLOAD_BYTES
-    if int(request.META.get("CONTENT_LENGTH") or 0) > limit or (file is not None and (file.size or 0) > limit):
+    refuse_oversized(request, limit)
+    if file is not None and (file.size or 0) > limit:
         raise HttpError(413, f"The file is too large (limit: {limit} bytes).")
     if node_id is None:
         raise HttpError(422, "node_id is required (multipart field).")

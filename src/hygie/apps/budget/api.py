@@ -50,7 +50,7 @@ from hygie.apps.budget.summary import node_year, rollup
 from hygie.apps.organizations.models import Node
 from hygie.web.api import require_api_scope
 from hygie.web.pagination import PageNumberPagination
-from hygie.web.validation import refuse_body
+from hygie.web.validation import refuse_body, refuse_oversized
 
 router = Router(tags=["budget"])
 
@@ -179,7 +179,8 @@ def import_project_file(
     """Import projects and lines from CSV (columns in docs/user-guide/budget.md): all stored, or nothing (422)."""
     require_api_scope(request, Action.ADD)
     limit = settings.HYGIE_MAX_UPLOAD_BYTES
-    if int(request.META.get("CONTENT_LENGTH") or 0) > limit or (file is not None and (file.size or 0) > limit):
+    refuse_oversized(request, limit)
+    if file is not None and (file.size or 0) > limit:
         raise HttpError(413, f"The file is too large (limit: {limit} bytes).")
     if node_id is None or year is None:
         raise HttpError(422, "node_id and year are required (multipart fields).")

@@ -6,9 +6,6 @@ the node (its maturity) when one exists — else it says there is none. The ZIP 
 of the budget, the projects, their lines and the milestones, the assessment's own export (CSV and
 PDF) and the files attached to it as evidence. Generation takes well under a second for a real
 establishment, so it is served directly rather than as a background job.
-
-The compliance app is optional here: its helpers are imported lazily and a missing one only
-leaves its part out, saying so.
 """
 
 from __future__ import annotations
@@ -23,6 +20,10 @@ from django.utils import timezone
 
 from hygie.apps.budget.amounts import format_amount
 from hygie.apps.budget.models import BudgetLine, BudgetYear, FundingApplication, ItProject
+from hygie.apps.compliance import exporting
+from hygie.apps.compliance.evidence_files import evidence_path
+from hygie.apps.compliance.models import Assessment, Evidence, Status
+from hygie.apps.compliance.scoring import maturity
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -55,10 +56,6 @@ def _assessment(application: FundingApplication) -> Any:
     key = application.programme.framework_key
     if not key:
         return None
-    try:
-        from hygie.apps.compliance.models import Assessment
-    except ImportError:  # pragma: no cover - the compliance app is always installed with Hygie
-        return None
     return (
         Assessment.objects.filter(node=application.node, framework__key=key)
         .select_related("framework", "node")
@@ -67,13 +64,8 @@ def _assessment(application: FundingApplication) -> Any:
     )
 
 
-def _maturity(assessment: Any) -> dict[str, Any] | None:
+def _maturity(assessment: Any) -> dict[str, Any]:
     """The assessment's score and its counts per status, with the statuses' labels."""
-    try:
-        from hygie.apps.compliance.models import Status
-        from hygie.apps.compliance.scoring import maturity
-    except ImportError:
-        return None
     data = maturity(assessment).to_dict()
     labels = dict(Status.choices)
     data["rows"] = [(labels.get(status, status), count) for status, count in data.get("counts", {}).items()]
@@ -163,18 +155,8 @@ def _milestones_csv(application: FundingApplication) -> str:
 def _add_assessment(archive: zipfile.ZipFile, assessment: Any) -> list[str]:
     """The assessment's CSV, PDF and evidence files; lines for the README."""
     notes: list[str] = []
-    try:
-        from hygie.apps.compliance import exporting
-    except ImportError:
-        exporting = None  # type: ignore[assignment]
-    if exporting is not None:
-        archive.writestr("assessment/assessment.csv", exporting.assessment_csv(assessment))
-        archive.writestr("assessment/assessment.pdf", exporting.assessment_pdf(assessment))
-    try:
-        from hygie.apps.compliance.evidence_files import evidence_path
-        from hygie.apps.compliance.models import Evidence
-    except ImportError:
-        return [*notes, "The evidence files could not be read (compliance app unavailable)."]
+    archive.writestr("assessment/assessment.csv", exporting.assessment_csv(assessment))
+    archive.writestr("assessment/assessment.pdf", exporting.assessment_pdf(assessment))
     copied = 0
     evidence = Evidence.objects.filter(item__assessment=assessment).exclude(sha256="").select_related(
         "item__requirement"

@@ -30,6 +30,7 @@ GROUPS: Final = {
     "compliance": "hygie.cli.compliance",
     "budget": "hygie.cli.budget",
     "awareness": "hygie.cli.awareness",
+    "incident": "hygie.cli.incident",
 }
 #: Top-level commands: name -> module whose ``register(app)`` adds them.
 COMMANDS: Final = {

@@ -23,6 +23,7 @@ from hygie.apps.findings.models import Finding
 from hygie.apps.inventory.models import Application, Asset, CareActivity
 from hygie.apps.organizations.models import Node, NodeKind
 from hygie.demo.awareness_seed import seed_awareness
+from hygie.demo.incidents_seed import seed_incidents
 from hygie.demo.budget_seed import seed_budget
 from hygie.demo.compliance_seed import seed_compliance
 from hygie.demo.continuity_seed import seed_continuity
@@ -107,6 +108,7 @@ def load_demo(progress: Progress | None = None, now: dt.datetime | None = None) 
         seed_compliance(owners, users, progress, now)
         seed_budget(owners, users, progress, now)
         seed_awareness(owners, users, progress, now)
+        seed_incidents(owners, users, progress, now)
         # One background job waiting in the queue: the worker that `make demo` starts runs it, so the
         # Jobs page shows a real job going from queued to done, with its CSV to download.
         start_findings_export(users["demo.manager"], owners["group"], "status=active")

@@ -1,8 +1,8 @@
 """Database chores of tests that cannot run inside one transaction (live server, browser).
 
 Such tests empty the tables afterwards with Django's ``flush``; on SQLite that is a ``DELETE``,
-which the audit log's append-only trigger refuses. ``unlock_audit_log_for_flush`` removes the
-triggers for that one flush and puts them back as soon as it is done.
+which the append-only triggers (audit log, crisis log) refuse. ``unlock_audit_log_for_flush``
+removes the triggers for that one flush and puts them back as soon as it is done.
 """
 
 from __future__ import annotations
@@ -16,7 +16,10 @@ from django.db.models.signals import post_migrate
 
 __all__ = ["unlock_audit_log_for_flush"]
 
-_TRIGGERS = importlib.import_module("hygie.apps.accounts.migrations.0002_audit_append_only")
+_TRIGGERS = (
+    importlib.import_module("hygie.apps.accounts.migrations.0002_audit_append_only"),
+    importlib.import_module("hygie.apps.incidents.migrations.0002_crisis_log_append_only"),
+)
 _UID = "hygie.testing.database.restore_audit_triggers"
 
 
@@ -36,10 +39,12 @@ class _Executor:
 def _restore(sender: Any, **kwargs: Any) -> None:
     # Django's flush ends by sending post_migrate once per app: act on the first, then stop listening.
     post_migrate.disconnect(dispatch_uid=_UID)
-    _TRIGGERS.forwards(apps, _Executor())
+    for module in _TRIGGERS:
+        module.forwards(apps, _Executor())
 
 
 def unlock_audit_log_for_flush() -> None:
     """Drop the append-only triggers now; the next flush's post_migrate signal reinstalls them."""
-    _TRIGGERS.backwards(apps, _Executor())
+    for module in _TRIGGERS:
+        module.backwards(apps, _Executor())
     post_migrate.connect(_restore, dispatch_uid=_UID, weak=False)

@@ -26,6 +26,7 @@ from hygie.testing.world_awareness import AWARENESS_KINDS, awareness_objects
 from hygie.testing.world_budget import BUDGET_KINDS, budget_objects
 from hygie.testing.world_compliance import COMPLIANCE_KINDS, compliance_objects
 from hygie.testing.world_continuity import CONTINUITY_KINDS, continuity_objects
+from hygie.testing.world_incidents import INCIDENT_KINDS, incident_objects
 
 __all__ = ["KINDS", "MARK_A", "MARK_B", "World", "build_world", "database_fingerprint"]
 
@@ -57,6 +58,7 @@ KINDS: dict[str, str] = {
     **COMPLIANCE_KINDS,
     **BUDGET_KINDS,
     **AWARENESS_KINDS,
+    **INCIDENT_KINDS,
     "accounts.RoleAssignment": "roleassignment",
     "accounts.AuditEvent": "auditevent",
     "accounts.User": "user",
@@ -145,6 +147,8 @@ def build_world() -> World:
     world.objects.update(compliance_objects(nodes, (MARK_A, MARK_B), world.objects["finding"]))
     world.objects.update(budget_objects(nodes, (MARK_A, MARK_B)))
     world.objects.update(awareness_objects(nodes, (MARK_A, MARK_B)))
+    world.objects.update(incident_objects(nodes, (MARK_A, MARK_B), world.objects["user"],
+                                          world.objects["careactivity"]))
     world.objects["auditevent"] = tuple(  # type: ignore[assignment]
         AuditEvent.objects.filter(object_type="organizations.Node", object_id=str(node.pk)).get()
         for node in nodes

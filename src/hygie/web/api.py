@@ -80,6 +80,7 @@ def _register_routers() -> None:
     from hygie.apps.directory.api import router as directory_router
     from hygie.apps.exposure.api import router as exposure_router
     from hygie.apps.findings.api import router as findings_router
+    from hygie.apps.incidents.api import router as incidents_router
     from hygie.apps.inventory.api import router as inventory_router
     from hygie.apps.jobs.api import router as jobs_router
     from hygie.apps.organizations.api import router as organizations_router
@@ -96,6 +97,7 @@ def _register_routers() -> None:
     api.add_router("/compliance/", compliance_router)
     api.add_router("/budget/", budget_router)
     api.add_router("/awareness/", awareness_router)
+    api.add_router("/incidents/", incidents_router)
 
 
 _register_routers()

@@ -21,6 +21,7 @@ NAVIGATION: list[tuple[Any, str]] = [
     (_("Directory audits"), "directory:audit_list"),
     (_("Internet exposure"), "exposure:scan_list"),
     (_("Log detection"), "detection:alert_list"),
+    (_("Incidents"), "incidents:incident_list"),
     (_("Continuity"), "continuity:overview"),
     (_("Compliance"), "compliance:overview"),
     (_("Budget"), "budget:overview"),

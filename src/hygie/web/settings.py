@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "hygie.apps.compliance",
     "hygie.apps.budget",
     "hygie.apps.awareness",
+    "hygie.apps.incidents",
     "hygie.web",
 ]
 

@@ -25,5 +25,6 @@ urlpatterns = [
     path("compliance/", include("hygie.apps.compliance.urls")),
     path("budget/", include("hygie.apps.budget.urls")),
     path("awareness/", include("hygie.apps.awareness.urls")),
+    path("incidents/", include("hygie.apps.incidents.urls")),
     path("api/", api.urls),
 ]

@@ -2,43 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import migrations
 
-_SQLITE = [
-    """CREATE TRIGGER accounts_auditevent_no_update BEFORE UPDATE ON accounts_auditevent
-       BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;""",
-    """CREATE TRIGGER accounts_auditevent_no_delete BEFORE DELETE ON accounts_auditevent
-       BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;""",
-]
-_POSTGRES = [
-    """CREATE OR REPLACE FUNCTION hygie_audit_append_only() RETURNS trigger AS $$
-       BEGIN RAISE EXCEPTION 'the audit log is append-only'; END; $$ LANGUAGE plpgsql;""",
-    """CREATE TRIGGER accounts_auditevent_append_only BEFORE UPDATE OR DELETE ON accounts_auditevent
-       FOR EACH ROW EXECUTE FUNCTION hygie_audit_append_only();""",
-]
-_UNDO = {
-    "sqlite": ["DROP TRIGGER IF EXISTS accounts_auditevent_no_update;",
-               "DROP TRIGGER IF EXISTS accounts_auditevent_no_delete;"],
-    "postgresql": ["DROP TRIGGER IF EXISTS accounts_auditevent_append_only ON accounts_auditevent;",
-                   "DROP FUNCTION IF EXISTS hygie_audit_append_only();"],
-}
+from hygie.apps.accounts.append_only import AppendOnlyTable
 
-
-def _run(statements: dict[str, list[str]], schema_editor: Any) -> None:
-    for sql in statements.get(schema_editor.connection.vendor, []):
-        schema_editor.execute(sql)
-
-
-def forwards(apps: Any, schema_editor: Any) -> None:
-    """Install the triggers for the running database."""
-    _run({"sqlite": _SQLITE, "postgresql": _POSTGRES}, schema_editor)
-
-
-def backwards(apps: Any, schema_editor: Any) -> None:
-    """Remove them."""
-    _run(_UNDO, schema_editor)
+AUDIT_LOG = AppendOnlyTable("accounts_auditevent", "hygie_audit_append_only", "the audit log is append-only")
+forwards = AUDIT_LOG.forwards
+backwards = AUDIT_LOG.backwards
 
 
 class Migration(migrations.Migration):

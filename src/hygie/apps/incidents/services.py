@@ -1,0 +1,293 @@
+"""The core operations on incidents, used alike by the web UI, the API, the CLI and offline merges.
+
+Every operation validates before it writes and raises :class:`IncidentError` with a message meant for
+the person (never a traceback); callers turn it into a form error, a 400/422 or an exit code.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from hygie.apps.incidents.models import (
+    FUTURE_TOLERANCE,
+    Incident,
+    IncidentStatus,
+    Insured,
+    LogEntry,
+    LogEntryKind,
+    Nis2Status,
+    ObligationRecord,
+    RegulatoryProfile,
+)
+from hygie.apps.organizations.models import Node, NodeKind
+from hygie.engines.incidents import Clock, ClockState, Fact, Situation, clocks, shipped_rules
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+__all__ = [
+    "MAX_LOG_TEXT",
+    "EffectiveProfile",
+    "IncidentError",
+    "add_log_entry",
+    "check_not_future",
+    "effective_profile",
+    "incident_clocks",
+    "open_incident",
+    "overdue_clocks",
+    "record_obligation",
+    "set_status",
+    "situation_of",
+]
+
+#: Longest crisis-log entry accepted (a long entry is a document: attach it as evidence).
+MAX_LOG_TEXT = 20_000
+
+
+class IncidentError(ValueError):
+    """An operation refused, with a message for the person."""
+
+
+def check_not_future(value: dt.datetime | None, label: str) -> None:
+    """Refuse a naive time or one later than now (beyond a few minutes of clock skew)."""
+    if value is None:
+        return
+    if timezone.is_naive(value):
+        raise IncidentError(_("%(label)s has no time zone.") % {"label": label})
+    if value > timezone.now() + FUTURE_TOLERANCE:
+        raise IncidentError(_("%(label)s is in the future: %(value)s.") % {
+            "label": label, "value": timezone.localtime(value).strftime("%Y-%m-%d %H:%M %Z")})
+
+
+def _first_error(error: ValidationError) -> str:
+    if hasattr(error, "message_dict"):
+        field, messages = next(iter(error.message_dict.items()))
+        return f"{field}: {messages[0]}" if field != "__all__" else messages[0]
+    return error.messages[0]
+
+
+@dataclass(frozen=True)
+class EffectiveProfile:
+    """A node's regulatory profile after inheritance from its ancestors."""
+
+    ose: bool
+    nis2_status: str
+    insured: bool
+    insurer: str
+    policy_number: str
+    insurer_hotline: str
+    insurer_notice_hours: int | None
+
+    @property
+    def nis2_entity(self) -> bool:
+        """Whether NIS2 applies."""
+        return self.nis2_status in {Nis2Status.IMPORTANT, Nis2Status.ESSENTIAL}
+
+
+def effective_profile(node: Node, *, ose: bool | None = None) -> EffectiveProfile:
+    """The profile in force at ``node``: each empty value taken from the nearest ancestor that sets it.
+
+    Ancestors' profiles are read without ``restrict``: they are settings that apply to this node,
+    like awareness targets. ``ose`` overrides the node's own OSE flag (an incident hitting an OSE
+    member establishment counts as OSE).
+    """
+    chain = [*node.ancestors(), node]
+    profiles = {p.node_id: p for p in RegulatoryProfile.objects.filter(node__in=chain)}
+    values: dict[str, Any] = {"nis2_status": "", "insured": "", "insurer": "", "policy_number": "",
+                              "insurer_hotline": "", "insurer_notice_hours": None}
+    for member in chain:  # root first: nearer nodes overwrite
+        profile = profiles.get(member.pk)
+        if profile is None:
+            continue
+        for field in values:
+            value = getattr(profile, field)
+            if value not in ("", None):
+                values[field] = value
+    return EffectiveProfile(
+        ose=node.is_ose if ose is None else ose,
+        nis2_status=values["nis2_status"] or Nis2Status.NOT_IN_SCOPE,
+        insured=values["insured"] == Insured.YES,
+        insurer=values["insurer"], policy_number=values["policy_number"],
+        insurer_hotline=values["insurer_hotline"], insurer_notice_hours=values["insurer_notice_hours"],
+    )
+
+
+def _establishments(incident: Incident) -> list[Node]:
+    chosen = list(incident.establishments.all())
+    if chosen:
+        return chosen
+    return [incident.node]
+
+
+def situation_of(incident: Incident) -> Situation:
+    """The facts the clock rules test, from the incident and the profile of the node handling it."""
+    hit = _establishments(incident)
+    profile = effective_profile(incident.node, ose=any(node.is_ose for node in [incident.node, *hit]))
+    facts: set[Fact] = set()
+    if any(node.kind in {NodeKind.ESTABLISHMENT, NodeKind.SITE} for node in hit) or incident.node.kind in {
+            NodeKind.ESTABLISHMENT, NodeKind.GROUP}:
+        facts.add(Fact.HEALTH_ESTABLISHMENT)
+    if profile.ose:
+        facts.add(Fact.OSE)
+    if profile.nis2_entity:
+        facts.add(Fact.NIS2_ENTITY)
+    if profile.insured:
+        facts.add(Fact.INSURED)
+    for flag, fact in ((incident.significant, Fact.SIGNIFICANT), (incident.malicious, Fact.MALICIOUS),
+                       (incident.personal_data_breach, Fact.PERSONAL_DATA_BREACH),
+                       (incident.high_risk_to_persons, Fact.HIGH_RISK_TO_PERSONS)):
+        if flag:
+            facts.add(fact)
+    return Situation(facts=frozenset(facts), insurer_notice_hours=profile.insurer_notice_hours)
+
+
+def incident_clocks(incident: Incident, now: dt.datetime | None = None) -> list[Clock]:
+    """The incident's regulatory clocks, now (applicable rules only, in the rule file's order)."""
+    done = {record.obligation: record.done_at for record in incident.obligations.all()}
+    return clocks(shipped_rules(), situation_of(incident), incident.aware_at, done, now or timezone.now())
+
+
+def overdue_clocks(incidents: Iterable[Incident], now: dt.datetime | None = None) -> list[tuple[Incident, Clock]]:
+    """Overdue clocks of the given (already restricted) incidents, most overdue first."""
+    moment = now or timezone.now()
+    late = [(incident, clock) for incident in incidents for clock in incident_clocks(incident, moment)
+            if clock.state == ClockState.OVERDUE]
+    return sorted(late, key=lambda pair: pair[1].deadline)
+
+
+def _next_reference(node: Node, year: int) -> str:
+    prefix = f"INC-{year}-"
+    taken = Incident.objects.filter(reference__startswith=prefix).count()
+    return f"{prefix}{taken + 1:04d}"
+
+
+def open_incident(*, node: Node, user: Any, title: str, kind: str, aware_at: dt.datetime,
+                  origin: str = "", **fields: Any) -> Incident:
+    """Open an incident handled by ``node`` and write its first crisis-log entry.
+
+    ``fields`` are other model fields (severity, flags, description...) and the many-to-many
+    lists ``establishments``, ``sites``, ``assets``, ``applications``, ``activities``, ``alerts``,
+    ``findings``: the caller has already checked the user may see each object; here each must
+    belong to the handling node's subtree (or, for shared components, its lineage).
+    """
+    check_not_future(aware_at, _("The time of awareness"))
+    check_not_future(fields.get("occurred_at"), _("The start of the incident"))
+    related = {name: list(fields.pop(name, []) or []) for name in
+               ("establishments", "sites", "assets", "applications", "activities", "alerts", "findings")}
+    incident = Incident(node=node, title=title.strip(), kind=kind, aware_at=aware_at, created_by=user, **fields)
+    incident.reference = _next_reference(node, timezone.localtime(aware_at).year)
+    try:
+        incident.full_clean()
+    except ValidationError as error:
+        raise IncidentError(_first_error(error)) from error
+    _check_related(node, related)
+    with transaction.atomic():
+        incident.save()
+        for name, objects in related.items():
+            if objects:
+                getattr(incident, name).set(objects)
+        add_log_entry(incident, kind=LogEntryKind.OBSERVATION, occurred_at=aware_at, user=user, origin=origin,
+                      text=_("Incident opened: %(title)s.") % {"title": incident.title})
+    return incident
+
+
+def _check_related(node: Node, related: dict[str, list[Any]]) -> None:
+    lineage = set(node.lineage_paths())
+    for name, objects in related.items():
+        for obj in objects:
+            owner: Node = obj if isinstance(obj, Node) else obj.node
+            if name in {"establishments", "sites"}:
+                wanted = NodeKind.ESTABLISHMENT if name == "establishments" else NodeKind.SITE
+                if owner.kind != wanted:
+                    raise IncidentError(_("%(node)s is not of the expected kind.") % {"node": owner})
+            if not owner.path.startswith(node.path) and owner.path not in lineage:
+                raise IncidentError(_("%(object)s does not belong to %(node)s.") % {"object": obj, "node": node})
+
+
+def add_log_entry(incident: Incident, *, kind: str, text: str, user: Any, occurred_at: dt.datetime | None = None,
+                  author_name: str = "", corrects: LogEntry | None = None, origin: str = "") -> LogEntry:
+    """Append an entry to the crisis log; a correction names the entry it corrects (same incident)."""
+    text = (text or "").strip()
+    if not text:
+        raise IncidentError(_("A crisis-log entry needs a text."))
+    if len(text) > MAX_LOG_TEXT:
+        raise IncidentError(_("A crisis-log entry holds at most %(max)d characters; "
+                              "attach longer documents as evidence.") % {"max": MAX_LOG_TEXT})
+    if kind not in LogEntryKind.values:
+        raise IncidentError(_("Unknown kind of entry: %(kind)s.") % {"kind": kind})
+    if corrects is not None and corrects.incident_id != incident.pk:
+        raise IncidentError(_("An entry can only correct an entry of the same incident."))
+    if kind == LogEntryKind.CORRECTION and corrects is None:
+        raise IncidentError(_("A correction must name the entry it corrects."))
+    moment = occurred_at or timezone.now()
+    check_not_future(moment, _("The time of the entry"))
+    name = author_name or (user.get_username() if user is not None else "") or "system"
+    return LogEntry.objects.create(incident=incident, kind=kind, text=text, occurred_at=moment, author=user,
+                                   author_name=name[:150], corrects=corrects, origin=origin)
+
+
+def record_obligation(incident: Incident, obligation: str, *, done_at: dt.datetime, reference: str, user: Any,
+                      evidence: Any = None, note: str = "") -> ObligationRecord:
+    """Mark one of the incident's applicable obligations done, with its proof, and log it."""
+    applicable = {clock.rule.id: clock for clock in incident_clocks(incident)}
+    if obligation not in applicable:
+        raise IncidentError(_("%(obligation)s does not apply to this incident (applicable: %(ids)s).") % {
+            "obligation": obligation, "ids": ", ".join(applicable) or "-"})
+    check_not_future(done_at, _("The time it was done"))
+    if not (reference or "").strip():
+        raise IncidentError(_("Give the proof: a receipt number, a portal reference or the address written to."))
+    if evidence is not None and evidence.incident_id != incident.pk:
+        raise IncidentError(_("The proof file belongs to another incident."))
+    if incident.obligations.filter(obligation=obligation).exists():
+        raise IncidentError(_("%(obligation)s is already recorded as done.") % {"obligation": obligation})
+    rule = applicable[obligation].rule
+    with transaction.atomic():
+        record = ObligationRecord.objects.create(incident=incident, obligation=obligation, done_at=done_at,
+                                                 reference=reference.strip()[:300], evidence=evidence, note=note,
+                                                 recorded_by=user)
+        add_log_entry(incident, kind=LogEntryKind.COMMUNICATION, occurred_at=done_at, user=user,
+                      text=_("Done: %(title)s (proof: %(reference)s).") % {
+                          "title": rule.title_in(_language()), "reference": record.reference})
+    return record
+
+
+def _language() -> str:
+    from django.utils.translation import get_language
+
+    return get_language() or "en"
+
+
+_STATUS_TIME = {IncidentStatus.CONTAINED: "contained_at", IncidentStatus.RECOVERING: None,
+                IncidentStatus.CLOSED: "closed_at"}
+
+
+def set_status(incident: Incident, status: str, *, user: Any, at: dt.datetime | None = None,
+               recovered: bool = False) -> Incident:
+    """Move the incident to ``status`` (stamping contained/closed times) and log it.
+
+    ``recovered`` stamps ``recovered_at`` (the time to recover in the statistics).
+    """
+    if status not in IncidentStatus.values:
+        raise IncidentError(_("Unknown status: %(status)s.") % {"status": status})
+    moment = at or timezone.now()
+    check_not_future(moment, _("The time of the change"))
+    if moment < incident.aware_at:
+        raise IncidentError(_("This time is before the time of awareness."))
+    field = _STATUS_TIME.get(IncidentStatus(status))
+    with transaction.atomic():
+        incident.status = status
+        if field and getattr(incident, field) is None:
+            setattr(incident, field, moment)
+        if recovered and incident.recovered_at is None:
+            incident.recovered_at = moment
+        incident.save()
+        add_log_entry(incident, kind=LogEntryKind.DECISION, occurred_at=moment, user=user,
+                      text=_("Status: %(status)s.") % {"status": incident.get_status_display()})
+    return incident

@@ -120,7 +120,7 @@ class TestLoadDemoShape:
         assert {s.value for s in FindingStatus} == {f.status for f in findings}
         # Simulation findings have one source per scenario (continuity_scenario_<id>).
         sources = {f.source for f in findings if not f.source.startswith("continuity_scenario_")}
-        engines = {"directory", "exposure", "vulnwatch", "detection", "continuity", "awareness", "budget"}
+        engines = {"directory", "exposure", "vulnwatch", "detection", "continuity", "awareness", "budget", "incidents"}
         assert {*engines, "manual"} == sources
         assert any(f.source.startswith("continuity_scenario_") for f in findings)
         assert all(now - TREND_WINDOW <= f.first_seen <= now for f in findings)

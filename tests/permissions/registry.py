@@ -16,13 +16,7 @@ from hygie.apps.accounts.permissions import Action, Role
 from hygie.testing.tenants import PASSWORD
 from hygie.testing.world import MARK_A, World
 
-from . import (
-    registry_continuity_api,
-    registry_continuity_ui,
-    registry_governance,
-    registry_incidents_api,
-    registry_incidents_ui,
-)
+from . import registry_continuity_api, registry_continuity_ui, registry_governance
 from .specs import AUTHENTICATED, PUBLIC, RouteSpec, detail, listing, page, write
 
 VIEW, ADD, CHANGE, DELETE = Action.VIEW, Action.ADD, Action.CHANGE, Action.DELETE
@@ -454,8 +448,6 @@ UI_ROUTES |= registry_continuity_ui.UI_ROUTES
 API_ROUTES |= registry_continuity_api.API_ROUTES
 UI_ROUTES |= registry_governance.UI_ROUTES
 API_ROUTES |= registry_governance.API_ROUTES
-UI_ROUTES |= registry_incidents_ui.UI_ROUTES
-API_ROUTES |= registry_incidents_api.API_ROUTES
 
 #: Request-body fields holding ids of tenant objects, and the kind of world object they name.
 #: A writing API route whose body has an ``*_id``/``*_ids`` field missing here fails the suite.
@@ -476,7 +468,6 @@ FOREIGN_ID_FIELDS: dict[str, str] = {
     "version_id": "rulepackversion",
     **registry_continuity_api.FOREIGN_ID_FIELDS,
     **registry_governance.FOREIGN_ID_FIELDS,
-    **registry_incidents_api.FOREIGN_ID_FIELDS,
 }
 
 
@@ -492,7 +483,6 @@ UI_FOREIGN_ID_FIELDS: dict[str, str] = {
     "credential": "directorycredential",
     "alerts": "alert",
     **registry_governance.UI_FOREIGN_ID_FIELDS,
-    **registry_incidents_ui.UI_FOREIGN_ID_FIELDS,
 }
 
 #: Known permission gaps, by (route key, case): strict expected failures, so that the suite passes

@@ -1,4 +1,4 @@
-"""The governance apps' route specs (compliance, budget, awareness), merged for ``registry``."""
+"""Route specs of the governance apps (compliance, budget, awareness) and incidents, merged for ``registry``."""
 
 from __future__ import annotations
 
@@ -9,13 +9,15 @@ from . import (
     registry_budget_ui,
     registry_compliance_api,
     registry_compliance_ui,
+    registry_incidents_api,
+    registry_incidents_ui,
 )
 from .specs import RouteSpec
 
 __all__ = ["API_ROUTES", "FOREIGN_ID_FIELDS", "UI_FOREIGN_ID_FIELDS", "UI_ROUTES"]
 
-_UI = (registry_compliance_ui, registry_budget_ui, registry_awareness_ui)
-_API = (registry_compliance_api, registry_budget_api, registry_awareness_api)
+_UI = (registry_compliance_ui, registry_budget_ui, registry_awareness_ui, registry_incidents_ui)
+_API = (registry_compliance_api, registry_budget_api, registry_awareness_api, registry_incidents_api)
 
 UI_ROUTES: dict[tuple[str, str], RouteSpec] = {key: spec for module in _UI for key, spec in module.UI_ROUTES.items()}
 API_ROUTES: dict[tuple[str, str], RouteSpec] = {key: spec for module in _API for key, spec in module.API_ROUTES.items()}

@@ -2,15 +2,105 @@
 
 from __future__ import annotations
 
-from hygie.apps.accounts.permissions import Action
+import datetime as dt
+from typing import Any
 
-from .specs import RouteSpec
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from hygie.apps.accounts.permissions import Action
+from hygie.testing.world import MARK_A, World
+
+from .specs import RouteSpec, detail, listing, write
 
 VIEW, ADD, CHANGE, DELETE = Action.VIEW, Action.ADD, Action.CHANGE, Action.DELETE
 
 __all__ = ["API_ROUTES", "FOREIGN_ID_FIELDS"]
 
-API_ROUTES: dict[tuple[str, str], RouteSpec] = {}
+#: A route naming its node in the payload answers 404 to those who cannot see that node.
+NODE_IN_PAYLOAD = frozenset({403, 404})
+
+
+def _ago(hours: float) -> str:
+    from django.utils import timezone
+
+    return (timezone.now() - dt.timedelta(hours=hours)).isoformat()
+
+
+def _open(world: World) -> dict[str, Any]:
+    return {"node_id": world.pk("node"), "title": f"Ransomware {MARK_A} again", "kind": "ransomware",
+            "aware_at": _ago(2), "establishment_ids": [world.pk("node")], "activity_ids": [world.pk("careactivity")]}
+
+
+def _log(world: World) -> dict[str, Any]:
+    return {"text": f"Backups isolated {MARK_A}", "kind": "action", "corrects_id": world.pk("logentry")}
+
+
+def _task(world: World) -> dict[str, Any]:
+    return {"title": f"Review the VPN {MARK_A}", "kind": "action", "owner_id": world.pk("user"), "due": _ago(-240)}
+
+
+def _evidence(_world: World) -> dict[str, Any]:
+    return {"title": f"Screenshot {MARK_A}", "file": SimpleUploadedFile(f"{MARK_A}.txt", b"ransom note text\n")}
+
+
+def _obligation(world: World) -> dict[str, Any]:
+    return {"obligation": "ars", "done_at": _ago(1), "reference": f"ARS-{MARK_A}",
+            "evidence_id": world.pk("incidentevidence")}
+
+
+API_ROUTES: dict[tuple[str, str], RouteSpec] = {
+    ("GET", "/api/incidents/"): listing(),
+    ("POST", "/api/incidents/"): write(ADD, _open, success=201, refused=NODE_IN_PAYLOAD),
+    ("GET", "/api/incidents/overdue"): listing(),
+    ("GET", "/api/incidents/{incident_id}"): detail("incident"),
+    ("PATCH", "/api/incidents/{incident_id}"): write(
+        CHANGE, lambda _w: {"causes": f"Phished VPN account {MARK_A}", "severity": 4}, target="incident", success=200
+    ),
+    ("POST", "/api/incidents/{incident_id}/status"): write(
+        CHANGE, lambda _w: {"status": "contained"}, target="incident", success=200
+    ),
+    ("GET", "/api/incidents/{incident_id}/clocks"): detail("incident", shows_name=False),
+    ("GET", "/api/incidents/{incident_id}/log"): detail("incident"),
+    ("POST", "/api/incidents/{incident_id}/log"): write(CHANGE, _log, target="incident", success=201),
+    ("POST", "/api/incidents/{incident_id}/indicators"): write(
+        CHANGE, lambda _w: {"kind": "ip", "value": "203.0.113.9"}, target="incident", success=201
+    ),
+    ("DELETE", "/api/incidents/indicators/{indicator_id}"): write(CHANGE, None, target="indicator", success=204),
+    ("POST", "/api/incidents/{incident_id}/tasks"): write(CHANGE, _task, target="incident", success=201),
+    ("PATCH", "/api/incidents/tasks/{task_id}"): write(
+        CHANGE, lambda w: {"status": "done", "owner_id": w.pk("user")}, target="incidenttask", success=200
+    ),
+    ("POST", "/api/incidents/{incident_id}/lessons"): write(
+        CHANGE, None, target="incident", success=200, writes=False
+    ),
+    ("POST", "/api/incidents/{incident_id}/evidence"): write(
+        CHANGE, _evidence, target="incident", success=201, content="multipart"
+    ),
+    ("GET", "/api/incidents/evidence/{evidence_id}"): detail("incidentevidence"),
+    ("POST", "/api/incidents/{incident_id}/obligations"): write(CHANGE, _obligation, target="incident", success=201),
+    ("POST", "/api/incidents/{incident_id}/declarations"): write(
+        CHANGE, lambda _w: {"kind": "cert_sante"}, target="incident", success=201
+    ),
+    ("GET", "/api/incidents/declarations/{declaration_id}"): detail("declaration"),
+    ("GET", "/api/incidents/declarations/{declaration_id}/text"): detail("declaration"),
+    ("GET", "/api/incidents/declarations/{declaration_id}/pdf"): detail("declaration", shows_name=False),
+    ("POST", "/api/incidents/declarations/{declaration_id}/sent"): write(
+        CHANGE, lambda _w: {"sent_at": _ago(1), "reference": f"CERT-{MARK_A}"}, target="declaration", success=200
+    ),
+    ("GET", "/api/incidents/{incident_id}/timeline"): detail("incident"),
+    ("GET", "/api/incidents/statistics/{node_id}"): detail("node"),
+    ("GET", "/api/incidents/profiles/{node_id}"): detail("node"),
+    ("PUT", "/api/incidents/profiles/{node_id}"): write(
+        CHANGE, lambda _w: {"nis2_status": "important", "insured": "yes", "insurer_notice_hours": 72},
+        target="node", success=200
+    ),
+}
 
 #: Request-body fields holding ids of tenant objects, and the kind of world object they name.
-FOREIGN_ID_FIELDS: dict[str, str] = {}
+FOREIGN_ID_FIELDS: dict[str, str] = {
+    "establishment_ids": "node",
+    "site_ids": "node",
+    "activity_ids": "careactivity",
+    "corrects_id": "logentry",
+    "evidence_id": "incidentevidence",
+}

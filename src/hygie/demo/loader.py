@@ -23,7 +23,6 @@ from hygie.apps.findings.models import Finding
 from hygie.apps.inventory.models import Application, Asset, CareActivity
 from hygie.apps.organizations.models import Node, NodeKind
 from hygie.demo.awareness_seed import seed_awareness
-from hygie.demo.incidents_seed import seed_incidents
 from hygie.demo.budget_seed import seed_budget
 from hygie.demo.compliance_seed import seed_compliance
 from hygie.demo.continuity_seed import seed_continuity
@@ -39,6 +38,7 @@ from hygie.demo.establishments import (
 )
 from hygie.demo.exposure_seed import seed_exposure
 from hygie.demo.findings_seed import seed_findings
+from hygie.demo.incidents_seed import seed_incidents
 from hygie.demo.inventory_seed import seed_applications, seed_assets, seed_care_activities
 from hygie.engines._core import NullProgress, Progress
 

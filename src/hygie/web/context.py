@@ -1,4 +1,4 @@
-"""Template context shared by every page: the navigation and the user's top nodes."""
+"""Template context shared by every page: the navigation, the user's top nodes, the overdue-clocks banner."""
 
 from __future__ import annotations
 
@@ -44,4 +44,12 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     return {
         "navigation": items,
         "can_manage_users": scope_prefixes(request.user, Action.MANAGE_USERS) != [],
+        "overdue_clocks": _overdue(request),
     }
+
+
+def _overdue(request: HttpRequest) -> Any:
+    """The overdue regulatory clocks of the incidents the user sees (lazy: computed only if a page shows them)."""
+    from hygie.apps.incidents.views.banner import overdue_banner
+
+    return overdue_banner(request)

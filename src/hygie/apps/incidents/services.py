@@ -30,21 +30,28 @@ from hygie.apps.organizations.models import Node, NodeKind
 from hygie.engines.incidents import Clock, ClockState, Fact, Situation, clocks, shipped_rules
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Mapping
 
 __all__ = [
+    "EDITABLE_FIELDS",
     "MAX_LOG_TEXT",
+    "TASK_FIELDS",
     "EffectiveProfile",
     "IncidentError",
+    "add_indicator",
     "add_log_entry",
+    "add_task",
     "check_not_future",
     "effective_profile",
     "incident_clocks",
+    "lineage_profiles",
     "open_incident",
     "overdue_clocks",
     "record_obligation",
     "set_status",
     "situation_of",
+    "update_incident",
+    "update_task",
 ]
 
 #: Longest crisis-log entry accepted (a long entry is a document: attach it as evidence).
@@ -91,19 +98,33 @@ class EffectiveProfile:
         return self.nis2_status in {Nis2Status.IMPORTANT, Nis2Status.ESSENTIAL}
 
 
-def effective_profile(node: Node, *, ose: bool | None = None) -> EffectiveProfile:
+def _lineage_ids(node: Node) -> list[int]:
+    # Ids of the root, the ancestors and the node, read from the path: no query.
+    return [int(part) for part in node.path.split(".") if part]
+
+
+def lineage_profiles(nodes: Iterable[Node]) -> dict[int, RegulatoryProfile]:
+    """The profiles set on the given nodes and their ancestors, by node id, in one query."""
+    ids = {pk for node in nodes for pk in _lineage_ids(node)}
+    return {p.node_id: p for p in RegulatoryProfile.objects.filter(node_id__in=ids)}
+
+
+def effective_profile(node: Node, *, ose: bool | None = None,
+                      profiles: Mapping[int, RegulatoryProfile] | None = None) -> EffectiveProfile:
     """The profile in force at ``node``: each empty value taken from the nearest ancestor that sets it.
 
     Ancestors' profiles are read without ``restrict``: they are settings that apply to this node,
     like awareness targets. ``ose`` overrides the node's own OSE flag (an incident hitting an OSE
-    member establishment counts as OSE).
+    member establishment counts as OSE). ``profiles`` (from :func:`lineage_profiles`) spares the
+    query when many incidents are computed at once (the overdue banner on every page).
     """
-    chain = [*node.ancestors(), node]
-    profiles = {p.node_id: p for p in RegulatoryProfile.objects.filter(node__in=chain)}
+    chain = _lineage_ids(node)
+    if profiles is None:
+        profiles = lineage_profiles([node])
     values: dict[str, Any] = {"nis2_status": "", "insured": "", "insurer": "", "policy_number": "",
                               "insurer_hotline": "", "insurer_notice_hours": None}
     for member in chain:  # root first: nearer nodes overwrite
-        profile = profiles.get(member.pk)
+        profile = profiles.get(member)
         if profile is None:
             continue
         for field in values:
@@ -126,10 +147,11 @@ def _establishments(incident: Incident) -> list[Node]:
     return [incident.node]
 
 
-def situation_of(incident: Incident) -> Situation:
+def situation_of(incident: Incident, *, profiles: Mapping[int, RegulatoryProfile] | None = None) -> Situation:
     """The facts the clock rules test, from the incident and the profile of the node handling it."""
     hit = _establishments(incident)
-    profile = effective_profile(incident.node, ose=any(node.is_ose for node in [incident.node, *hit]))
+    profile = effective_profile(incident.node, ose=any(node.is_ose for node in [incident.node, *hit]),
+                                profiles=profiles)
     facts: set[Fact] = set()
     if any(node.kind in {NodeKind.ESTABLISHMENT, NodeKind.SITE} for node in hit) or incident.node.kind in {
             NodeKind.ESTABLISHMENT, NodeKind.GROUP}:
@@ -148,16 +170,25 @@ def situation_of(incident: Incident) -> Situation:
     return Situation(facts=frozenset(facts), insurer_notice_hours=profile.insurer_notice_hours)
 
 
-def incident_clocks(incident: Incident, now: dt.datetime | None = None) -> list[Clock]:
+def incident_clocks(incident: Incident, now: dt.datetime | None = None, *,
+                    profiles: Mapping[int, RegulatoryProfile] | None = None) -> list[Clock]:
     """The incident's regulatory clocks, now (applicable rules only, in the rule file's order)."""
     done = {record.obligation: record.done_at for record in incident.obligations.all()}
-    return clocks(shipped_rules(), situation_of(incident), incident.aware_at, done, now or timezone.now())
+    return clocks(shipped_rules(), situation_of(incident, profiles=profiles), incident.aware_at, done,
+                  now or timezone.now())
 
 
 def overdue_clocks(incidents: Iterable[Incident], now: dt.datetime | None = None) -> list[tuple[Incident, Clock]]:
-    """Overdue clocks of the given (already restricted) incidents, most overdue first."""
+    """Overdue clocks of the given (already restricted) incidents, most overdue first.
+
+    The profiles of all the incidents' nodes are read in one query; prefetch ``obligations`` and
+    ``establishments`` on the incidents to keep the query count flat however many there are.
+    """
     moment = now or timezone.now()
-    late = [(incident, clock) for incident in incidents for clock in incident_clocks(incident, moment)
+    chosen = list(incidents)
+    profiles = lineage_profiles(incident.node for incident in chosen)
+    late = [(incident, clock) for incident in chosen
+            for clock in incident_clocks(incident, moment, profiles=profiles)
             if clock.state == ClockState.OVERDUE]
     return sorted(late, key=lambda pair: pair[1].deadline)
 
@@ -229,6 +260,11 @@ def add_log_entry(incident: Incident, *, kind: str, text: str, user: Any, occurr
     moment = occurred_at or timezone.now()
     check_not_future(moment, _("The time of the entry"))
     name = author_name or (user.get_username() if user is not None else "") or "system"
+    if not origin:
+        # On a laptop's offline copy every entry is marked with the copy's name, whoever writes it (UI, CLI).
+        from hygie.apps.incidents.offline import current_origin
+
+        origin = current_origin()
     return LogEntry.objects.create(incident=incident, kind=kind, text=text, occurred_at=moment, author=user,
                                    author_name=name[:150], corrects=corrects, origin=origin)
 
@@ -291,3 +327,120 @@ def set_status(incident: Incident, status: str, *, user: Any, at: dt.datetime | 
         add_log_entry(incident, kind=LogEntryKind.DECISION, occurred_at=moment, user=user,
                       text=_("Status: %(status)s.") % {"status": incident.get_status_display()})
     return incident
+
+
+# --- Case details, indicators and tasks (API and CLI) -----------------------------------------------
+
+#: Fields of the case a PATCH may change (times that start clocks are changed only by a status change).
+EDITABLE_FIELDS = ("title", "severity", "significant", "personal_data_breach", "high_risk_to_persons",
+                   "occurred_at", "description", "scope", "systems_and_data", "handling_status", "impact_data",
+                   "impact_people", "impact_is", "impact_structure", "causes", "persons_affected",
+                   "lessons_learned")
+
+
+def update_incident(incident: Incident, *, user: Any, **changes: Any) -> Incident:
+    """Change fields of the case (``EDITABLE_FIELDS``), validated, and log which ones changed."""
+    unknown = sorted(set(changes) - set(EDITABLE_FIELDS))
+    if unknown:
+        raise IncidentError(_("These fields cannot be changed here: %(fields)s.") % {"fields": ", ".join(unknown)})
+    check_not_future(changes.get("occurred_at"), _("The start of the incident"))
+    changed = [name for name, value in changes.items() if getattr(incident, name) != value]
+    if not changed:
+        return incident
+    for name in changed:
+        setattr(incident, name, changes[name])
+    if "title" in changed:
+        incident.title = incident.title.strip()
+    try:
+        incident.full_clean()
+    except ValidationError as error:
+        incident.refresh_from_db()
+        raise IncidentError(_first_error(error)) from error
+    actor = user if getattr(user, "pk", None) is not None else None
+    with transaction.atomic():
+        incident.save()
+        add_log_entry(incident, kind=LogEntryKind.OBSERVATION, user=actor,
+                      author_name="" if actor else getattr(user, "username", ""),
+                      text=_("Case updated: %(fields)s.") % {"fields": ", ".join(
+                          str(Incident._meta.get_field(name).verbose_name) for name in changed)})
+    return incident
+
+
+def add_indicator(incident: Incident, *, kind: str, value: str, user: Any, note: str = "",
+                  first_seen: dt.datetime | None = None) -> Any:
+    """Add an indicator of compromise (refused when the same kind and value is already there)."""
+    from hygie.apps.incidents.models import Indicator
+
+    value = (value or "").strip()
+    check_not_future(first_seen, _("The time first seen"))
+    indicator = Indicator(incident=incident, kind=kind, value=value, note=(note or "").strip(), first_seen=first_seen)
+    try:
+        indicator.full_clean()
+    except ValidationError as error:
+        raise IncidentError(_first_error(error)) from error
+    indicator.save()
+    return indicator
+
+
+def _check_owner(incident: Incident, owner: Any) -> None:
+    from hygie.apps.accounts.permissions import Action, user_can
+
+    if owner is not None and not user_can(owner, Action.VIEW, incident.node.path):
+        raise IncidentError(_("The owner must be able to see the incident."))
+
+
+def add_task(incident: Incident, *, user: Any, title: str, kind: str = "response", details: str = "",
+             owner: Any = None, owner_name: str = "", due: dt.datetime | None = None) -> Any:
+    """Add a response task or a post-incident action, with its owner."""
+    from hygie.apps.incidents.models import IncidentTask
+
+    _check_owner(incident, owner)
+    task = IncidentTask(incident=incident, kind=kind, title=(title or "").strip(), details=details,
+                        owner=owner, owner_name=(owner_name or "").strip(), due=due)
+    try:
+        task.full_clean()
+    except ValidationError as error:
+        raise IncidentError(_first_error(error)) from error
+    task.save()
+    return task
+
+
+#: Fields of a task that :func:`update_task` may change.
+TASK_FIELDS = ("title", "details", "owner", "owner_name", "due", "status", "done_at")
+
+
+def update_task(task: Any, *, user: Any, **changes: Any) -> Any:
+    """Change a task; done: ``done_at`` stamped (now unless given), logged, and its finding marked fixed."""
+    from hygie.apps.incidents.lessons import close_task_finding
+    from hygie.apps.incidents.models import TaskStatus
+
+    unknown = sorted(set(changes) - set(TASK_FIELDS))
+    if unknown:
+        raise IncidentError(_("These fields cannot be changed here: %(fields)s.") % {"fields": ", ".join(unknown)})
+    if "owner" in changes:
+        _check_owner(task.incident, changes["owner"])
+    check_not_future(changes.get("done_at"), _("The time it was done"))
+    was_done = task.status == TaskStatus.DONE
+    for name, value in changes.items():
+        setattr(task, name, value)
+    if task.status == TaskStatus.DONE and task.done_at is None:
+        task.done_at = timezone.now()
+    if task.status != TaskStatus.DONE:
+        task.done_at = None
+    try:
+        task.full_clean()
+    except ValidationError as error:
+        task.refresh_from_db()
+        raise IncidentError(_first_error(error)) from error
+    if task.done_at is not None and task.done_at < task.incident.aware_at:
+        task.refresh_from_db()
+        raise IncidentError(_("This time is before the time of awareness."))
+    actor = user if getattr(user, "pk", None) is not None else None
+    with transaction.atomic():
+        task.save()
+        if task.status == TaskStatus.DONE and not was_done:
+            add_log_entry(task.incident, kind=LogEntryKind.ACTION, occurred_at=task.done_at, user=actor,
+                          author_name="" if actor else getattr(user, "username", ""),
+                          text=_("Task done: %(title)s.") % {"title": task.title})
+            close_task_finding(task, user)
+    return task

@@ -34,7 +34,8 @@ SHIPPED_RULES = Path(__file__).with_name("obligations.yaml")
 MAX_FILE_BYTES = 1024 * 1024
 #: Most values a document may expand to through YAML aliases ("billion laughs" guard).
 _MAX_VALUES = 100_000
-_ID = re.compile(r"[a-z][a-z0-9_]{0,63}")
+#: Rule ids: at most 40 characters, the width of the platform's column that records an obligation done.
+_ID = re.compile(r"[a-z][a-z0-9_]{0,39}")
 _RULE_FIELDS = frozenset(
     {"id", "authority", "title", "title_fr", "basis", "basis_fr", "deadline", "starts", "requires", "excludes",
      "declaration"}
@@ -181,7 +182,7 @@ def _rule(raw: object, where: str, position: int) -> ObligationRule:
 def _identifier(raw: dict[Any, Any], key: str, where: str) -> str:
     value = raw.get(key)
     if not isinstance(value, str) or not _ID.fullmatch(value):
-        raise RuleError(f"{where}.{key}: expected a lower-case identifier [a-z][a-z0-9_]*, not {value!r}")
+        raise RuleError(f"{where}.{key}: expected a lower-case identifier [a-z][a-z0-9_]* (40 at most), not {value!r}")
     if value == AWARENESS:
         raise RuleError(f"{where}.{key}: {AWARENESS!r} is reserved (it is the start of awareness-based clocks)")
     return value

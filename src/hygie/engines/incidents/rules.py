@@ -81,6 +81,8 @@ class Situation:
     insurer_notice_hours: float | None = None
 
     def __post_init__(self) -> None:
+        # Callers build facts as sets; a frozenset keeps the situation hashable and unchanging.
+        object.__setattr__(self, "facts", frozenset(Fact(fact) for fact in self.facts))
         hours = self.insurer_notice_hours
         if hours is not None and (isinstance(hours, bool) or not math.isfinite(hours) or hours <= 0):
             raise ValueError(f"insurer_notice_hours must be a positive number of hours, not {hours!r}")

@@ -209,8 +209,12 @@ class TestExposureJourney:
         page.fill("input[name=connect_timeout]", "1")
         page.fill("input[name=probe_timeout]", "2")
         _shot(page, "20-exposure-perimeter-form")
+        save = page.locator("main form button[type=submit]")
+        # Focus first: Chromium scrolls back to a datetime-local input filled by script when focus
+        # leaves it, so a click whose mousedown moves the focus would land its mouseup elsewhere.
+        save.focus()
         with page.expect_navigation():
-            page.locator("main form button[type=submit]").click()
+            save.click()
         perimeter = ExposurePerimeter.objects.get(name="Loopback")
         page.wait_for_url(f"**/exposure/perimeters/{perimeter.pk}/")
 

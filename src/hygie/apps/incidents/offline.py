@@ -214,6 +214,19 @@ def _copy(alias: str, node: Node, user: Any) -> dict[str, int]:
     return counts
 
 
+def _reserve_ids(alias: str, high_water: dict[str, int]) -> None:
+    """Make the copy number its new rows above every central id, not only above the rows it holds.
+
+    The bundle takes what lies above the high-water marks: a laptop row numbered after the copied
+    rows alone (another establishment's rows hold higher ids) would be missed and lost.
+    """
+    with connections[alias].cursor() as cursor:
+        for key, model in _TRACKED.items():
+            table = model._meta.db_table
+            cursor.execute("DELETE FROM sqlite_sequence WHERE name = %s", [table])
+            cursor.execute("INSERT INTO sqlite_sequence (name, seq) VALUES (%s, %s)", [table, high_water.get(key, 0)])
+
+
 def _write_marker(alias: str, info: CopyInfo) -> None:
     with connections[alias].cursor() as cursor:
         cursor.execute(f"CREATE TABLE {MARKER_TABLE} (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
@@ -248,6 +261,7 @@ def export_copy(node: Node, *, user: Any, path: Path, name: str) -> ExportResult
                 counts = _copy(alias, node, acting)
                 _write_marker(alias, CopyInfo(name=name, node_id=node.pk, node_path=node.path,
                                               exported_at=timezone.now().isoformat(), high_water=high_water))
+                _reserve_ids(alias, high_water)
     except BaseException:
         for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
             leftover.unlink(missing_ok=True)

@@ -99,6 +99,32 @@ class TestExport:
         assert "laptop-1" == json.loads(marker["name"])
         assert "" == current_origin()  # the central database is no copy
 
+    def test_new_rows_numbered_above_central_ids(self, central: Any, tmp_path: Path) -> None:
+        """Given newer central rows of another tenant, when a laptop writes, then its rows are in the bundle.
+
+        Hospital B's incident and entries hold the highest ids centrally; the copy of hospital A does
+        not hold them, yet a row written on it must be numbered above them, or the bundle (which takes
+        the rows above the exported ids) would miss it.
+        """
+        other = open_incident(node=central.hospital_b, user=central.outsider, title="Later elsewhere",
+                              kind=IncidentKind.OUTAGE, aware_at=timezone.now() - dt.timedelta(hours=1))
+        for number in range(3):
+            add_log_entry(other, kind=LogEntryKind.ACTION, text=f"B step {number}", user=central.outsider)
+        path = tmp_path / "copy.sqlite3"
+        export_copy(central.hospital_a, user=central.users["manager"], path=path, name="laptop-a")
+        written = _laptop(tmp_path, path, str(central.incident.uid), script="""
+incident = Incident.objects.get(uid=sys.argv[1])
+entry = services.add_log_entry(incident, kind="decision", text="Written on laptop A", user=user)
+print(entry.pk)
+""")
+        top = LogEntry.objects.order_by("-pk").values_list("pk", flat=True).first()
+        assert int(written.strip()) > top
+        bundle = tmp_path / "bundle.json"
+        _laptop(tmp_path, path, "incident", "offline", "bundle", "-o", str(bundle), "--as", "manager_a")
+        merged = merge_bundle(bundle.read_bytes(), user=central.users["manager"])
+        assert 1 == merged.entries_added
+        assert LogEntry.objects.filter(text="Written on laptop A", origin="laptop-a").exists()
+
     def test_refused(self, central: Any, tmp_path: Path) -> None:
         """An existing file, a bad name, another tenant's node: refused, no file left."""
         existing = tmp_path / "exists.sqlite3"

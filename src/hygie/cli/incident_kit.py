@@ -1,8 +1,10 @@
-"""``hygie incident kit``: the offline crisis kit (self-contained HTML and PDF), on demand or for every node.
+"""``hygie incident kit`` and ``cell``: the offline crisis kit (HTML and PDF), and the crisis cell on screen.
 
 ``--node X`` generates one kit and writes ``kit-<node>-<date>.html`` and ``.pdf`` into ``-o DIR``;
 ``--all --scheduled`` regenerates the kit of every node whose crisis cell asks for a daily kit:
 the command to put in cron or a systemd timer (docs/crisis-kit.md). ``--list`` shows the kits kept.
+``cell --node X`` prints who to call: the members by role with their out-of-band contacts, who is on
+duty now, and the meeting places (the cell is edited in the web UI or through the API).
 """
 
 from __future__ import annotations
@@ -66,7 +68,7 @@ def _list(node: object, effective: object) -> None:
     from hygie.apps.incidents.kit import kit_paths
     from hygie.apps.incidents.models import CrisisKit
 
-    table = Table(_("Crisis kits"))
+    table = Table(title=_("Crisis kits"))
     for column in (_("Id"), _("Generated"), _("Trigger"), _("HTML"), _("PDF")):
         table.add_column(column)
     for kit in CrisisKit.objects.restrict(effective, Action.VIEW).filter(node=node)[:100]:
@@ -121,6 +123,45 @@ def kit_command(  # noqa: PLR0917 - Typer maps one parameter per option
         console.print(str(path), highlight=False, soft_wrap=True)
 
 
+def cell_command(
+    node: str = typer.Option(..., "--node", help="Establishment or group: id, FINESS or exact name."),
+    as_user: str = typer.Option(None, "--as", "--user", help="Act as this user (default: HYGIE_USER, else the "
+                                                              "local administrator)."),
+) -> None:
+    """Show the crisis cell of a node: members and their out-of-band contacts, who is on duty, where to meet."""
+    user = resolve_user(as_user)  # sets Django up: the imports below need it
+    from django.utils import timezone
+    from rich.table import Table
+
+    from hygie.apps.accounts.permissions import Action
+    from hygie.apps.incidents.models import CrisisCell, CrisisMember, DutyShift
+
+    with acting(user) as effective:
+        target = find_node(effective, node)
+        now = timezone.now()
+        cell = CrisisCell.objects.restrict(effective, Action.VIEW).filter(node=target).first()
+        members = list(CrisisMember.objects.restrict(effective, Action.VIEW).filter(node=target))
+        on_duty = set(DutyShift.objects.restrict(effective, Action.VIEW).filter(
+            member__node=target, starts_at__lte=now, ends_at__gt=now).values_list("member_id", flat=True))
+    if cell is not None:
+        for label, value in ((_("Meeting place"), cell.meeting_place),
+                             (_("Fallback meeting place"), cell.fallback_meeting_place),
+                             (_("Conference bridge"), cell.conference_bridge), (_("Plan blanc"), cell.plan_blanc_url)):
+            if value:
+                console.print(f"{label}: {value}", highlight=False, soft_wrap=True)
+    table = Table(title=_("Crisis cell: %(node)s") % {"node": target})
+    for column in (_("Role"), _("Name"), _("Mobile phone"), _("Personal e-mail"), _("On duty")):
+        table.add_column(column)
+    for member in members:
+        table.add_row(f"{member.get_role_display()}{'' if member.rank == 1 else f' ({member.rank})'}", member.name,
+                      member.mobile or member.landline or "-", member.personal_email or "-",
+                      _("yes") if member.pk in on_duty else "")
+    console.print(table)
+    if not members:
+        console.print(_("No member recorded: fill the crisis cell in the web UI."), highlight=False)
+
+
 def register(app: typer.Typer) -> None:
-    """Add ``kit`` to the ``hygie incident`` group."""
+    """Add ``kit`` and ``cell`` to the ``hygie incident`` group."""
     app.command("kit")(kit_command)
+    app.command("cell")(cell_command)

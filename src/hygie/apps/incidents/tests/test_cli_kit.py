@@ -74,3 +74,41 @@ class TestKitCommand:
         assert EXIT_NOT_FOUND == _run("--node", "Hospital A", "-o", str(tmp_path), "--as", cells.outsider.username)[0]
         assert 0 == CrisisKit.objects.count()
         assert [] == list(tmp_path.iterdir())
+
+
+class TestCellCommand:
+    """``hygie incident cell``: who to call, read through the same permission choke point."""
+
+    def test_members_and_duty(self, cells: Any) -> None:
+        """Given a member on duty now and a deputy, then both are listed with their mobiles, the first on duty."""
+        import datetime as dt
+
+        from hygie.apps.incidents.models import CrisisMember, CrisisRole, DutyShift
+
+        now = timezone.now()
+        holder = CrisisMember.objects.create(node=cells.hospital_a, role=CrisisRole.CISO, name="Alice Holder",
+                                             mobile="+33 6 39 98 00 01", personal_email="alice@example.org")
+        CrisisMember.objects.create(node=cells.hospital_a, role=CrisisRole.CISO, rank=2, name="Bob Deputy",
+                                    mobile="+33 6 39 98 00 02")
+        DutyShift.objects.create(member=holder, starts_at=now - dt.timedelta(hours=1),
+                                 ends_at=now + dt.timedelta(hours=5))
+        result = CliRunner().invoke(app, ["cell", "--node", "Hospital A", "--as", cells.users["viewer"].username],
+                                    env={"COLUMNS": "200"})
+        assert 0 == result.exit_code, result.output
+        lines = result.output.splitlines()
+        alice = next(line for line in lines if "Alice Holder" in line)
+        bob = next(line for line in lines if "Bob Deputy" in line)
+        assert "+33 6 39 98 00 01" in alice
+        assert "yes" in alice
+        assert "yes" not in bob
+        assert "(2)" in bob
+        assert "Room 1" in result.output
+
+    def test_other_tenant(self, cells: Any) -> None:
+        """Hospital A's cell is not found for group B's manager (exit 4), and names nobody."""
+        from hygie.apps.incidents.models import CrisisMember
+
+        CrisisMember.objects.create(node=cells.hospital_a, role="ciso", name="Alice Holder")
+        result = CliRunner().invoke(app, ["cell", "--node", "Hospital A", "--as", cells.outsider.username])
+        assert EXIT_NOT_FOUND == result.exit_code
+        assert "Alice" not in result.output

@@ -48,6 +48,35 @@ def _obligation(world: World) -> dict[str, Any]:
             "evidence_id": world.pk("incidentevidence")}
 
 
+def _kit_args(world: World, side: str) -> dict[str, Any]:
+    """The world's kit, with its HTML and PDF files written where the store keeps them (the world stores none)."""
+    from hygie.apps.incidents.kit import kit_paths
+    from hygie.apps.incidents.models import CrisisKit
+
+    kit = world.get("crisiskit", side)
+    if not kit.pdf_sha256:
+        kit.pdf_sha256 = kit.html_sha256
+        CrisisKit.objects.filter(pk=kit.pk).update(pdf_sha256=kit.pdf_sha256, pdf_size=20)
+    html, pdf = kit_paths(kit)
+    html.parent.mkdir(parents=True, exist_ok=True)
+    html.write_text(f"<p>{kit.node.name}</p>", encoding="utf-8")
+    if pdf is not None:
+        pdf.write_bytes(f"%PDF-1.4 {kit.node.name}".encode())
+    return {"kit_id": kit.pk}
+
+
+def _member(_world: World) -> dict[str, Any]:
+    return {"role": "ars", "name": f"ARS duty {MARK_A}", "landline": "0800 000 000", "rank": 2}
+
+
+def _shift(_world: World) -> dict[str, Any]:
+    return {"starts_at": _ago(-24), "ends_at": _ago(-36)}
+
+
+def _template(_world: World) -> dict[str, Any]:
+    return {"audience": "press", "title": f"Press release {MARK_A}", "body": "{establishment} runs in degraded mode."}
+
+
 API_ROUTES: dict[tuple[str, str], RouteSpec] = {
     ("GET", "/api/incidents/"): listing(),
     ("POST", "/api/incidents/"): write(ADD, _open, success=201, refused=NODE_IN_PAYLOAD),
@@ -94,6 +123,29 @@ API_ROUTES: dict[tuple[str, str], RouteSpec] = {
         CHANGE, lambda _w: {"nis2_status": "important", "insured": "yes", "insurer_notice_hours": 72},
         target="node", success=200
     ),
+    # Crisis cell and kits (api_crisis.py): the same actions as the crisis-cell page.
+    ("GET", "/api/incidents/cells/{node_id}"): detail("node"),
+    ("PUT", "/api/incidents/cells/{node_id}"): write(
+        CHANGE, lambda _w: {"meeting_place": f"Room {MARK_A}", "kit_daily": False}, target="node", success=200
+    ),
+    ("POST", "/api/incidents/cells/{node_id}/members"): write(ADD, _member, target="node", success=201),
+    ("PATCH", "/api/incidents/members/{member_id}"): write(
+        CHANGE, lambda _w: {"mobile": "+33 6 99 99 99 99"}, target="crisismember", success=200
+    ),
+    ("DELETE", "/api/incidents/members/{member_id}"): write(DELETE, None, target="crisismember", success=204),
+    ("POST", "/api/incidents/members/{member_id}/shifts"): write(ADD, _shift, target="crisismember", success=201),
+    ("DELETE", "/api/incidents/shifts/{shift_id}"): write(DELETE, None, target="dutyshift", success=204),
+    ("POST", "/api/incidents/cells/{node_id}/templates"): write(ADD, _template, target="node", success=201),
+    ("PATCH", "/api/incidents/templates/{template_id}"): write(
+        CHANGE, lambda _w: {"title": f"Staff notice, updated {MARK_A}"}, target="communicationtemplate", success=200
+    ),
+    ("DELETE", "/api/incidents/templates/{template_id}"): write(
+        DELETE, None, target="communicationtemplate", success=204
+    ),
+    ("GET", "/api/incidents/kits/"): listing(),
+    ("POST", "/api/incidents/cells/{node_id}/kits"): write(ADD, None, target="node", success=201),
+    ("GET", "/api/incidents/kits/{kit_id}/html"): detail("crisiskit", args=_kit_args),
+    ("GET", "/api/incidents/kits/{kit_id}/pdf"): detail("crisiskit", args=_kit_args, shows_name=False),
 }
 
 #: Request-body fields holding ids of tenant objects, and the kind of world object they name.

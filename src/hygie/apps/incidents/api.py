@@ -489,3 +489,6 @@ def put_profile(request: HttpRequest, node_id: ObjectId, payload: IncidentProfil
     profile.updated = timezone.now()
     profile.save()
     return profile_dict(node)
+
+
+router.add_router("/", "hygie.apps.incidents.api_crisis.router")  # crisis cell and kits
